@@ -1,0 +1,5 @@
+"""python -m articast"""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,61 @@
+"""The bundled ffmpeg (imageio-ffmpeg): located once, given to pydub once, used to decode and encode."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import AudioError, InputError
+
+
+@functools.cache
+def ffmpeg_exe() -> str:
+    """Path of the ffmpeg binary shipped in the imageio-ffmpeg wheel."""
+    import imageio_ffmpeg
+
+    try:
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except RuntimeError as exc:  # pragma: no cover - a broken install
+        raise AudioError(f"the bundled ffmpeg is missing ({exc}); reinstall imageio-ffmpeg") from None
+
+
+@functools.cache
+def pydub_audio_segment() -> type:
+    """pydub's AudioSegment, pointed at the bundled ffmpeg. The only place pydub is configured."""
+    with warnings.catch_warnings():
+        # pydub warns at import when no ffmpeg is on PATH; ours is set just below.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        from pydub import AudioSegment
+    AudioSegment.converter = ffmpeg_exe()
+    return AudioSegment
+
+
+def decode_to_pcm(path: Path, sample_rate_hz: int, channels: int) -> np.ndarray:
+    """Decode any audio file ffmpeg reads to float32 samples shaped (frames, channels)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such audio file")
+    cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(path), "-vn", "-f", "f32le",
+           "-ac", str(channels), "-ar", str(sample_rate_hz), "-"]
+    result = subprocess.run(cmd, capture_output=True)
+    if result.returncode != 0 or not result.stdout:
+        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise InputError(f"{path}: not an audio file ffmpeg can read ({detail[-1] if detail else 'no audio'})")
+    return np.frombuffer(result.stdout, dtype=np.float32).reshape(-1, channels).copy()
+
+
+def run_filter(samples: np.ndarray, sample_rate_hz: int, audio_filter: str) -> np.ndarray:
+    """Run float32 (frames, channels) samples through an ffmpeg audio filter chain and return them."""
+    channels = samples.shape[1]
+    cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", "-f", "f32le", "-ar", str(sample_rate_hz),
+           "-ac", str(channels), "-i", "-", "-af", audio_filter, "-f", "f32le", "-"]
+    result = subprocess.run(cmd, input=np.ascontiguousarray(samples, dtype=np.float32).tobytes(),
+                            capture_output=True)
+    if result.returncode != 0:
+        raise AudioError(f"ffmpeg filter failed: {result.stderr.decode('utf-8', 'replace').strip()[-300:]}")
+    out = np.frombuffer(result.stdout, dtype=np.float32).reshape(-1, channels)
+    return out[: len(samples)]

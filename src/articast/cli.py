@@ -1,0 +1,177 @@
+"""The command line: the only module that parses argv or prints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from . import __version__
+from .config import Settings, resolve_settings
+from .errors import ArticastError, ExitStatus
+from .pipeline import Progress, load_script, produce
+
+DESCRIPTION = "Turn a written article into a podcast episode: offline speech, music, chapters, transcript."
+EPILOG = """\
+examples:
+  articast produce examples/welcome-to-articast.md
+  articast produce notes.md --out ~/podcast --title "Monday notes" --pace 150 --mono
+  cat article.txt | articast produce - --no-music
+  articast script article.md --json
+
+exit status: 0 done, 1 failed, 2 bad input or usage, 130 interrupted (Ctrl-C).
+"""
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal; silent when the stream is not a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.started = time.monotonic()
+        self.active = False
+
+    def __call__(self, event: Progress) -> None:
+        if not self.enabled:
+            return
+        if event.stage == "speech":
+            width = 30
+            filled = int(width * event.done / max(1, event.total))
+            elapsed = time.monotonic() - self.started
+            line = (f"\rspeaking  [{'#' * filled}{'.' * (width - filled)}] "
+                    f"{event.done}/{event.total} segments  {elapsed:5.1f}s")
+        else:
+            line = f"\r{'mixing' if event.stage == 'mix' else 'encoding'}...{' ' * 50}"
+        self.stream.write(line)
+        self.stream.flush()
+        self.active = True
+
+    def close(self) -> None:
+        if self.enabled and self.active:
+            self.stream.write("\r" + " " * 72 + "\r")
+            self.stream.flush()
+            self.active = False
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="articast", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"articast {__version__}")
+    parser.add_argument("--traceback", action="store_true", help="show the full Python traceback on errors")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    produce_p = sub.add_parser(
+        "produce", help="make an episode (MP3 + transcript + chapters) from an article",
+        description="Read an article, speak it with the offline Piper voice, mix intro and outro music, "
+                    "normalise loudness to -16 LUFS and write OUT/<slug>.mp3 with <slug>.vtt and "
+                    "<slug>.chapters.json beside it. The last line printed is the MP3's path.",
+        epilog="Settings not given as flags come from ARTICAST_* variables, then OUT/articast.toml.",
+    )
+    produce_p.add_argument("source", metavar="ARTICLE",
+                           help="a plain-text or Markdown file, or - to read standard input")
+    produce_p.add_argument("--out", dest="out_dir", metavar="DIR",
+                           help="show folder to write into (default: output/, or $ARTICAST_OUT)")
+    produce_p.add_argument("--title", help="episode title (default: the article's own title)")
+    produce_p.add_argument("--show", help="show name for the album tag (default: articast)")
+    produce_p.add_argument("--author", help="credit when the article names no author")
+    produce_p.add_argument("--pace", dest="pace_wpm", type=float, metavar="WPM",
+                           help="speaking rate in words a minute, 80-300 (default: 165)")
+    produce_p.add_argument("--intro", type=Path, metavar="FILE", help="intro music, any format ffmpeg reads")
+    produce_p.add_argument("--outro", type=Path, metavar="FILE", help="outro music, any format ffmpeg reads")
+    produce_p.add_argument("--no-music", dest="music", action="store_const", const=False,
+                           help="no intro or outro music")
+    produce_p.add_argument("--mono", action="store_const", const=True,
+                           help="mono 64 kbps (default: stereo 128 kbps)")
+
+    script_p = sub.add_parser(
+        "script", help="show what would be spoken, without making audio",
+        description="Print the title, chapters and segments of an article, each segment with its text "
+                    "and the spoken form the voice will read.",
+    )
+    script_p.add_argument("source", metavar="ARTICLE", help="a plain-text or Markdown file, or -")
+    script_p.add_argument("--title", help="episode title (default: the article's own title)")
+    script_p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    return parser
+
+
+def _cmd_produce(args: argparse.Namespace) -> int:
+    settings: Settings = resolve_settings({
+        "out_dir": args.out_dir, "show": args.show, "author": args.author, "pace_wpm": args.pace_wpm,
+        "intro": args.intro, "outro": args.outro, "music": args.music, "mono": args.mono,
+    })
+    bar = ProgressBar(sys.stderr)
+    try:
+        episode = produce(args.source, settings, title=args.title, progress=bar)
+    finally:
+        bar.close()
+    minutes, seconds = divmod(round(episode.duration_ms / 1000), 60)
+    print(f"{episode.title}: {minutes}:{seconds:02d}, {len(episode.chapters)} chapters", file=sys.stderr)
+    print(episode.vtt_path)
+    print(episode.chapters_path)
+    print(episode.mp3_path)
+    return ExitStatus.OK
+
+
+def _cmd_script(args: argparse.Namespace) -> int:
+    script = load_script(args.source, args.title)
+    if args.json:
+        doc = {
+            "title": script.title,
+            "author": script.author,
+            "chapters": [
+                {"title": ch.title, "segments": [{"text": s.text, "spoken": s.spoken} for s in ch.segments]}
+                for ch in script.chapters
+            ],
+        }
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return ExitStatus.OK
+    print(script.title)
+    if script.author:
+        print(f"by {script.author}")
+    for number, chapter in enumerate(script.chapters, start=1):
+        print(f"\n{number}. {chapter.title}")
+        for segment in chapter.segments:
+            print(f"   {segment.text}")
+            if segment.spoken != segment.text:
+                print(f"   -> {segment.spoken}")
+    return ExitStatus.OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the articast command line; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return ExitStatus.BAD_INPUT
+    handlers = {"produce": _cmd_produce, "script": _cmd_script}
+    try:
+        return int(handlers[args.command](args))
+    except ArticastError as exc:
+        if args.traceback:
+            traceback.print_exc()
+        print(f"error: {exc}", file=sys.stderr)
+        return int(exc.exit_status)
+    except KeyboardInterrupt:
+        if args.traceback:
+            traceback.print_exc()
+        print("error: interrupted; nothing half-written was left behind", file=sys.stderr)
+        return int(ExitStatus.INTERRUPTED)
+    except BrokenPipeError:
+        return int(ExitStatus.ERROR)
+    except Exception as exc:  # an articast bug: say so in one line, keep the stack for --traceback
+        if args.traceback:
+            traceback.print_exc()
+        print(f"error: unexpected {type(exc).__name__}: {exc} (run with --traceback for details)",
+              file=sys.stderr)
+        return int(ExitStatus.ERROR)

@@ -1,0 +1,120 @@
+"""Settings: command-line flag > ARTICAST_* variable > the show folder's articast.toml > default."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+SETTINGS_FILE = "articast.toml"
+DEFAULT_OUT = Path("output")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything produce needs besides the article."""
+
+    out_dir: Path = DEFAULT_OUT
+    """The show folder where episodes are written."""
+
+    show: str = "articast"
+    """The show's name, written as the album tag."""
+
+    author: str | None = None
+    """Credit used when the article names no author."""
+
+    engine: str = "piper"
+    """Speech engine name."""
+
+    pace_wpm: float = 165.0
+    """Speaking rate in words a minute while the voice talks."""
+
+    mono: bool = False
+    """Mono 64 kbps instead of stereo 128 kbps."""
+
+    music: bool = True
+    """Mix intro and outro music."""
+
+    intro: Path | None = None
+    """The user's intro music; articast's own when None."""
+
+    outro: Path | None = None
+    """The user's outro music; articast's own when None."""
+
+
+# setting name -> (environment variable, key path in articast.toml)
+_SOURCES: dict[str, tuple[str, tuple[str, str]]] = {
+    "show": ("ARTICAST_SHOW", ("show", "title")),
+    "author": ("ARTICAST_AUTHOR", ("show", "author")),
+    "engine": ("ARTICAST_ENGINE", ("produce", "engine")),
+    "pace_wpm": ("ARTICAST_PACE", ("produce", "pace")),
+    "mono": ("ARTICAST_MONO", ("produce", "mono")),
+    "music": ("ARTICAST_MUSIC", ("produce", "music")),
+    "intro": ("ARTICAST_INTRO", ("produce", "intro")),
+    "outro": ("ARTICAST_OUTRO", ("produce", "outro")),
+}
+
+
+def _convert(name: str, value: Any, origin: str) -> Any:
+    try:
+        if name == "pace_wpm":
+            return float(value)
+        if name in ("mono", "music"):
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(value)
+        if name in ("intro", "outro", "out_dir"):
+            return Path(str(value)).expanduser() if str(value) else None
+        return str(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{origin}: {value!r} is not a valid value for {name}") from None
+
+
+def load_settings_file(out_dir: Path) -> dict[str, Any]:
+    """Read the show folder's articast.toml; a missing file is an empty one."""
+    path = Path(out_dir) / SETTINGS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def resolve_settings(flags: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
+    """Merge flags (None means not given), environment and the settings file over the defaults."""
+    env = os.environ if env is None else env
+    out_flag = flags.get("out_dir")
+    out_dir = Path(out_flag) if out_flag else Path(env.get("ARTICAST_OUT") or DEFAULT_OUT)
+    data = load_settings_file(out_dir)
+    values: dict[str, Any] = {"out_dir": out_dir}
+    for f in fields(Settings):
+        if f.name == "out_dir":
+            continue
+        flag = flags.get(f.name)
+        variable, (table, key) = _SOURCES[f.name]
+        if flag is not None:
+            values[f.name] = _convert(f.name, flag, f"--{f.name}")
+        elif env.get(variable, "") != "":
+            values[f.name] = _convert(f.name, env[variable], variable)
+        elif isinstance(data.get(table), dict) and key in data[table]:
+            values[f.name] = _convert(f.name, data[table][key], f"{out_dir / SETTINGS_FILE} [{table}] {key}")
+    return Settings(**values)

@@ -1,0 +1,205 @@
+"""Typed values that flow between the stages: ingest -> script -> speech -> audio -> tags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the article under one heading, as read from the source."""
+
+    title: str | None
+    """The heading; None for text before the first heading."""
+
+    paragraphs: tuple[str, ...]
+    """The section's paragraphs, plain text, in order."""
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article as read from its source, before anything is said."""
+
+    title: str
+    """The article's title."""
+
+    sections: tuple[Section, ...]
+    """The article's sections in reading order."""
+
+    author: str | None = None
+    """Who wrote it, when the source says."""
+
+    date: str | None = None
+    """Publication date as ISO 8601 (YYYY-MM-DD), when the source says."""
+
+    summary: str | None = None
+    """A short description, when the source has one."""
+
+
+class Pause(str, Enum):
+    """How long a silence follows a segment, from what ends there in the text."""
+
+    SENTENCE = "sentence"
+    PARAGRAPH = "paragraph"
+    CHAPTER = "chapter"
+    END = "end"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One unit of speech: whole sentences, sized for the engine."""
+
+    text: str
+    """The words as written in the article."""
+
+    spoken: str
+    """What the engine is asked to say."""
+
+    pause_after: Pause = Pause.SENTENCE
+    """The silence that follows this segment."""
+
+    role: str = "body"
+    """'title', 'heading' or 'body': what part of the article this is."""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter of the episode and the segments spoken in it."""
+
+    title: str
+    """Chapter title, as shown in players."""
+
+    segments: tuple[Segment, ...]
+    """What is spoken in this chapter, in order."""
+
+
+@dataclass(frozen=True)
+class Script:
+    """Everything that will be spoken, in chapters."""
+
+    title: str
+    """Episode title."""
+
+    chapters: tuple[Chapter, ...]
+    """Chapters in order; every script has at least one."""
+
+    author: str | None = None
+    """The article's author, if known."""
+
+    date: str | None = None
+    """Publication date (YYYY-MM-DD), if known."""
+
+    summary: str | None = None
+    """A short description of the episode."""
+
+    @property
+    def segments(self) -> list[Segment]:
+        """All segments in speaking order."""
+        return [s for c in self.chapters for s in c.segments]
+
+
+@dataclass(frozen=True, eq=False)
+class Clip:
+    """Synthesised speech for one segment: mono float32 samples in [-1, 1]."""
+
+    samples: np.ndarray
+    """Mono float32 samples."""
+
+    sample_rate_hz: int
+    """Sample rate of ``samples``."""
+
+    @property
+    def duration_ms(self) -> float:
+        """Length of the clip in milliseconds."""
+        return len(self.samples) * 1000.0 / self.sample_rate_hz
+
+
+@dataclass(frozen=True)
+class Cue:
+    """Where one segment is heard in the finished episode."""
+
+    start_ms: int
+    """When the segment's speech starts."""
+
+    end_ms: int
+    """When the segment's speech ends."""
+
+    text: str
+    """The segment's words as written."""
+
+
+@dataclass(frozen=True)
+class ChapterMark:
+    """Where a chapter starts and ends in the finished episode."""
+
+    title: str
+    """Chapter title."""
+
+    start_ms: int
+    """Chapter start; the first chapter starts at 0."""
+
+    end_ms: int
+    """Chapter end; the last chapter ends with the episode."""
+
+
+@dataclass(frozen=True)
+class Mix:
+    """The finished, loudness-normalised programme, ready to encode."""
+
+    samples: np.ndarray
+    """float32 samples shaped (frames, channels)."""
+
+    sample_rate_hz: int
+    """Sample rate of ``samples``."""
+
+    cues: tuple[Cue, ...]
+    """One cue per spoken segment."""
+
+    chapters: tuple[ChapterMark, ...]
+    """Chapter marks covering the whole programme."""
+
+    loudness_lufs: float = float("nan")
+    """Integrated loudness of ``samples`` as they will be heard."""
+
+    @property
+    def channels(self) -> int:
+        """Number of channels."""
+        return int(self.samples.shape[1])
+
+    @property
+    def duration_ms(self) -> int:
+        """Length of the programme in milliseconds."""
+        return round(len(self.samples) * 1000 / self.sample_rate_hz)
+
+
+@dataclass(frozen=True)
+class Episode:
+    """A produced episode and the files that make it up."""
+
+    title: str
+    """Episode title."""
+
+    slug: str
+    """ASCII file stem shared by the MP3 and its sidecars."""
+
+    mp3_path: Path
+    """The tagged MP3."""
+
+    vtt_path: Path
+    """WebVTT transcript beside the MP3."""
+
+    chapters_path: Path
+    """Podcasting 2.0 JSON chapters beside the MP3."""
+
+    duration_ms: int
+    """Length of the audio."""
+
+    chapters: tuple[ChapterMark, ...] = field(default_factory=tuple)
+    """Chapter marks as written to the tags and sidecars."""
+
+    word_count: int = 0
+    """Words in the article as spoken."""

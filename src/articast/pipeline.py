@@ -1,0 +1,133 @@
+"""produce(): article -> script -> speech -> audio -> tags and sidecars, reporting progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .audio import MixSettings, encode_mp3, load_music, mix_episode, normalise
+from .audio.mix import validate_music_file
+from .config import Settings
+from .errors import InputError
+from .fsutil import atomic_path, write_text_atomic
+from .ingest import read_article
+from .models import Article, Clip, Episode, Script
+from .script import build_script
+from .speech import get_engine
+from .tags import TagInfo, default_cover, write_tags
+from .transcript import render_chapters_json, render_transcript_text, render_vtt
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress report: ``done`` of ``total`` steps of ``stage`` are finished."""
+
+    stage: str
+    done: int
+    total: int
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def slugify(title: str, max_length: int = 60) -> str:
+    """An ASCII file stem from a title: lower case, hyphens, no path pieces."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    slug = slug[:max_length].rstrip("-")
+    return slug or "episode"
+
+
+def _summary(script: Script) -> str:
+    if script.summary:
+        return script.summary
+    body = [s.text for s in script.segments if s.role == "body"]
+    text = ""
+    for sentence in body:
+        if len(text) + len(sentence) > 300 and text:
+            break
+        text = f"{text} {sentence}".strip()
+    return text or script.title
+
+
+def load_script(source: str | Path, title: str | None = None) -> Script:
+    """Read the article and lay out what will be spoken (no synthesis)."""
+    article = read_article(source)
+    if title:
+        article = Article(title=title, sections=article.sections, author=article.author,
+                          date=article.date, summary=article.summary)
+    return build_script(article)
+
+
+def synthesize(script: Script, settings: Settings, progress: ProgressCallback | None = None) -> list[Clip]:
+    """Speak every segment of the script with the chosen engine, loaded once."""
+    engine = get_engine(settings.engine, pace_wpm=settings.pace_wpm)
+    segments = script.segments
+    clips: list[Clip] = []
+    if progress:
+        progress(Progress("speech", 0, len(segments)))
+    for i, segment in enumerate(segments, start=1):
+        clips.append(engine.synthesize(segment.spoken))
+        if progress:
+            progress(Progress("speech", i, len(segments)))
+    return clips
+
+
+def produce(source: str | Path, settings: Settings = Settings(), *, title: str | None = None,
+            progress: ProgressCallback | None = None) -> Episode:
+    """Make a tagged, loudness-normalised MP3 with VTT and JSON chapters in ``settings.out_dir``."""
+    script = load_script(source, title)
+    if settings.music:
+        validate_music_file(settings.intro)
+        validate_music_file(settings.outro)
+    out_dir = Path(settings.out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: exists and is not a folder")
+
+    clips = synthesize(script, settings, progress)
+
+    if progress:
+        progress(Progress("mix", 0, 1))
+    mix_settings = MixSettings(channels=1 if settings.mono else 2)
+    music = load_music(settings.intro, settings.outro, enabled=settings.music,
+                       sample_rate_hz=mix_settings.sample_rate_hz)
+    mix = mix_episode(script, clips, music, mix_settings)
+    samples, lufs = normalise(mix.samples, mix.sample_rate_hz)
+    log.info("loudness %.2f LUFS over %d ms", lufs, mix.duration_ms)
+
+    slug = slugify(script.title)
+    mp3_path = out_dir / f"{slug}.mp3"
+    vtt_path = out_dir / f"{slug}.vtt"
+    chapters_path = out_dir / f"{slug}.chapters.json"
+    if progress:
+        progress(Progress("encode", 0, 1))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(vtt_path, render_vtt(mix.cues))
+    write_text_atomic(chapters_path, render_chapters_json(mix.chapters, script.title))
+    with atomic_path(mp3_path) as tmp:
+        encode_mp3(samples, mix.sample_rate_hz, tmp)
+        write_tags(tmp, TagInfo(
+            title=script.title,
+            artist=script.author or settings.author or settings.show,
+            album=settings.show,
+            duration_ms=mix.duration_ms,
+            date=script.date or dt.date.today().isoformat(),
+            summary=_summary(script),
+            transcript=render_transcript_text(mix.cues),
+            chapters=mix.chapters,
+            cover=default_cover(),
+        ))
+    if progress:
+        progress(Progress("encode", 1, 1))
+    return Episode(
+        title=script.title, slug=slug, mp3_path=mp3_path, vtt_path=vtt_path, chapters_path=chapters_path,
+        duration_ms=mix.duration_ms, chapters=mix.chapters,
+        word_count=sum(len(s.text.split()) for s in script.segments),
+    )

@@ -1,0 +1,85 @@
+"""ID3v2.3 tags with mutagen: title, artist, show, date, genre, summary, cover, chapters, transcript."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLEN, TPE1, USLT,
+                         CTOCFlags, PictureType)
+
+from .models import ChapterMark
+
+_NO_OFFSET = 0xFFFFFFFF
+
+
+@dataclass(frozen=True)
+class TagInfo:
+    """What goes into an episode's ID3 tag."""
+
+    title: str
+    """Episode title (TIT2)."""
+
+    artist: str
+    """Author or narrator credit (TPE1)."""
+
+    album: str
+    """The show's name (TALB)."""
+
+    duration_ms: int
+    """Length of the audio (TLEN)."""
+
+    date: str | None = None
+    """Release date, YYYY or YYYY-MM-DD (TDRC, written as TYER/TDAT in v2.3)."""
+
+    summary: str | None = None
+    """Episode summary (COMM)."""
+
+    transcript: str | None = None
+    """Full text as spoken (USLT)."""
+
+    chapters: tuple[ChapterMark, ...] = field(default_factory=tuple)
+    """Chapter marks (CHAP under an ordered, top-level CTOC)."""
+
+    cover: bytes | None = None
+    """Front cover image bytes (APIC)."""
+
+    cover_mime: str = "image/jpeg"
+    """MIME type of ``cover``."""
+
+    language: str = "eng"
+    """ISO 639-2 code for COMM and USLT."""
+
+
+def default_cover() -> bytes:
+    """articast's own 600 x 600 JPEG cover, sized for a tag."""
+    return resources.files("articast").joinpath("data", "cover.jpg").read_bytes()
+
+
+def write_tags(path: Path, info: TagInfo) -> None:
+    """Replace the MP3's tag with one built from ``info``, saved as ID3v2.3."""
+    tag = ID3()
+    tag.add(TIT2(encoding=1, text=info.title))
+    tag.add(TPE1(encoding=1, text=info.artist))
+    tag.add(TALB(encoding=1, text=info.album))
+    tag.add(TCON(encoding=1, text="Podcast"))
+    tag.add(TLEN(encoding=1, text=str(int(info.duration_ms))))
+    if info.date:
+        tag.add(TDRC(encoding=1, text=info.date))
+    if info.summary:
+        tag.add(COMM(encoding=1, lang=info.language, desc="", text=info.summary))
+    if info.transcript:
+        tag.add(USLT(encoding=1, lang=info.language, desc="transcript", text=info.transcript))
+    if info.cover:
+        tag.add(APIC(encoding=0, mime=info.cover_mime, type=PictureType.COVER_FRONT, desc="Cover",
+                     data=info.cover))
+    if info.chapters:
+        ids = [f"chp{i}" for i in range(len(info.chapters))]
+        tag.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                     child_element_ids=ids, sub_frames=[TIT2(encoding=1, text="Chapters")]))
+        for element_id, mark in zip(ids, info.chapters):
+            tag.add(CHAP(element_id=element_id, start_time=int(mark.start_ms), end_time=int(mark.end_ms),
+                         start_offset=_NO_OFFSET, end_offset=_NO_OFFSET,
+                         sub_frames=[TIT2(encoding=1, text=mark.title)]))
+    tag.save(str(path), v2_version=3)
