@@ -67,9 +67,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--traceback", action="store_true", help="show the full Python traceback on errors")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # The global flags also work after the command ("articast produce x.md --traceback").
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--traceback", action="store_true", default=argparse.SUPPRESS,
+                        help="show the full Python traceback on errors")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="log what each stage does to stderr")
 
     produce_p = sub.add_parser(
-        "produce", help="make an episode (MP3 + transcript + chapters) from an article",
+        "produce", parents=[common], help="make an episode (MP3 + transcript + chapters) from an article",
         description="Read an article, speak it with the offline Piper voice, mix intro and outro music, "
                     "normalise loudness to -16 LUFS and write OUT/<slug>.mp3 with <slug>.vtt and "
                     "<slug>.chapters.json beside it. The last line printed is the MP3's path.",
@@ -92,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
                            help="mono 64 kbps (default: stereo 128 kbps)")
 
     script_p = sub.add_parser(
-        "script", help="show what would be spoken, without making audio",
+        "script", parents=[common], help="show what would be spoken, without making audio",
         description="Print the title, chapters and segments of an article, each segment with its text "
                     "and the spoken form the voice will read.",
     )

@@ -27,8 +27,9 @@ def ffmpeg_exe() -> str:
 def pydub_audio_segment() -> type:
     """pydub's AudioSegment, pointed at the bundled ffmpeg. The only place pydub is configured."""
     with warnings.catch_warnings():
-        # pydub warns at import when no ffmpeg is on PATH; ours is set just below.
+        # pydub warns at import when no ffmpeg is on PATH (ours is set just below)
         warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)  # its audioop import, on 3.11-3.12
         from pydub import AudioSegment
     AudioSegment.converter = ffmpeg_exe()
     return AudioSegment

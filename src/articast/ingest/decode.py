@@ -18,6 +18,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
+_PREFERRED = ("cp1252", "latin_1", "iso8859_15")
+
 
 def decode_text(data: bytes, *, name: str = "article") -> str:
     """Decode article bytes; raise InputError for empty or binary data."""
@@ -41,9 +43,14 @@ def decode_text(data: bytes, *, name: str = "article") -> str:
 def _detect(data: bytes, name: str) -> str:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    results = from_bytes(data)
+    best = results.best()
     if best is None:
         raise InputError(f"{name}: looks like a binary file, not text")
+    # Short texts fit several code pages equally well; Windows-1252 is by far the likeliest legacy one.
+    for match in results:
+        if match.encoding in _PREFERRED and match.chaos <= best.chaos and match.coherence >= best.coherence:
+            return str(match)
     return str(best)
 
 

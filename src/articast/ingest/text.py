@@ -55,7 +55,7 @@ def _looks_wrapped(lines: list[str]) -> bool:
     mid_sentence = sum(1 for ln in body if not _TERMINAL.search(ln) and not ln.endswith("?"))
     widths = [len(ln) for ln in body]
     even = max(widths) <= 100 and min(widths) >= 0.6 * max(widths) and max(widths) >= 40
-    return mid_sentence >= len(body) / 2 or even
+    return (mid_sentence >= len(body) / 2 and min(widths) >= 30) or even
 
 
 def is_heading_like(line: str, following: str | None) -> bool:

@@ -1,0 +1,40 @@
+"""Shared fixtures: isolated settings, fixture articles, and real episodes produced once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from articast import Settings, produce
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolate_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test sees the developer's ARTICAST_* variables or writes into the repo's output/."""
+    for name in list(os.environ):
+        if name.startswith("ARTICAST_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def short_article() -> Path:
+    return DATA / "short-article.md"
+
+
+@pytest.fixture(scope="session")
+def stereo_episode(tmp_path_factory: pytest.TempPathFactory, short_article: Path):
+    """The short article produced for real: Piper, music, loudness, MP3, tags (stereo default)."""
+    out = tmp_path_factory.mktemp("stereo")
+    return produce(short_article, Settings(out_dir=out))
+
+
+@pytest.fixture(scope="session")
+def mono_episode(tmp_path_factory: pytest.TempPathFactory, short_article: Path):
+    """The same article as a mono 64 kbps episode."""
+    out = tmp_path_factory.mktemp("mono")
+    return produce(short_article, Settings(out_dir=out, mono=True))

@@ -1,0 +1,117 @@
+"""The real command line, run as a user runs it."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from articast.cli import ProgressBar
+from articast.pipeline import Progress
+
+from .conftest import DATA
+
+ARTICAST = [sys.executable, "-m", "articast"]
+
+
+def run(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*ARTICAST, *args], input=stdin, capture_output=True, cwd=cwd, timeout=300)
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).parent / "articast"
+    result = subprocess.run([str(script), "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("articast ")
+
+
+def test_produce_prints_the_mp3_path_last(tmp_path: Path):
+    out = tmp_path / "show"
+    result = run("produce", str(DATA / "qa-article.txt"), "--out", str(out), "--no-music", "--mono")
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.decode().strip().splitlines()[-1]
+    assert last == str(out / "how-do-bees-find-their-way-home.mp3")
+    assert Path(last).stat().st_size > 10_000
+    assert (out / "how-do-bees-find-their-way-home.vtt").is_file()
+    assert b"Traceback" not in result.stderr
+
+
+def test_default_show_folder_is_output_in_the_working_directory(tmp_path: Path):
+    result = run("produce", "-", "--title", "From stdin", "--no-music", cwd=tmp_path,
+                 stdin=b"A short note read from standard input. It has two sentences.\n")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "output" / "from-stdin.mp3").is_file()
+
+
+@pytest.mark.parametrize("case", ["missing", "empty", "binary", "folder", "blank"])
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path: Path, case: str):
+    paths = {
+        "missing": tmp_path / "missing.md",
+        "empty": tmp_path / "empty.txt",
+        "binary": tmp_path / "photo.txt",
+        "folder": tmp_path / "a-folder",
+        "blank": tmp_path / "blank.txt",
+    }
+    paths["empty"].write_bytes(b"")
+    paths["binary"].write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 64)
+    paths["folder"].mkdir()
+    paths["blank"].write_text("\n   \n\t\n")
+    out = tmp_path / "show"
+    result = run("produce", str(paths[case]), "--out", str(out))
+    assert result.returncode == 2
+    lines = result.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), lines
+    assert not out.exists()
+
+
+def test_traceback_flag_shows_the_stack(tmp_path: Path):
+    result = run("--traceback", "produce", str(tmp_path / "missing.md"))
+    assert result.returncode == 2
+    assert b"Traceback" in result.stderr and b"error: " in result.stderr
+
+
+def test_help_explains_the_options():
+    result = run("produce", "--help")
+    text = result.stdout.decode()
+    for option in ("--out", "--title", "--pace", "--intro", "--outro", "--no-music", "--mono"):
+        assert option in text
+    assert run("--help").stdout.decode().count("articast produce") >= 1
+
+
+def test_ctrl_c_exits_130_and_leaves_nothing_half_written(tmp_path: Path):
+    article = tmp_path / "long.txt"
+    paragraph = "This sentence is here to keep the voice busy for a while longer. " * 6
+    article.write_text("A Long Read\n\n" + "\n\n".join([paragraph] * 40))
+    out = tmp_path / "show"
+    proc = subprocess.Popen([*ARTICAST, "produce", str(article), "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(4)  # voice loaded, synthesis under way
+    assert proc.poll() is None, proc.communicate()
+    proc.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    _, stderr = proc.communicate(timeout=30)
+    assert time.monotonic() - sent < 2
+    assert proc.returncode == 130
+    assert stderr.decode().strip().splitlines()[-1].startswith("error: interrupted")
+    assert b"Traceback" not in stderr
+    leftovers = list(out.iterdir()) if out.exists() else []
+    assert leftovers == []
+
+
+def test_progress_bar_draws_only_on_a_terminal():
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty, pipe = Tty(), io.StringIO()
+    for stream in (tty, pipe):
+        bar = ProgressBar(stream)
+        bar(Progress("speech", 3, 10))
+        bar.close()
+    assert "3/10 segments" in tty.getvalue()
+    assert pipe.getvalue() == ""

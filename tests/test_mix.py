@@ -1,0 +1,89 @@
+"""Timeline maths with synthetic clips: positions, pauses, chapter marks, music, click-free edges."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from articast.audio.mix import MixSettings, Music, load_music, mix_episode
+from articast.models import Article, Clip, Section
+from articast.script import build_script
+from articast.speech.trim import fade_edges, join_sentences, trim_silence
+
+SR = 44100
+
+
+def tone(seconds: float, sr: int = 22050, freq: float = 300.0) -> Clip:
+    t = np.arange(int(seconds * sr)) / sr
+    return Clip(samples=(0.5 * np.sin(2 * np.pi * freq * t)).astype(np.float32), sample_rate_hz=sr)
+
+
+def script_of_three():
+    article = Article(title="T", sections=(Section(None, ("One. Two.",)), Section("B", ("Three.",))))
+    return build_script(article)  # segments: title, "One. Two.", heading B, "Three."
+
+
+def test_cues_follow_pauses_and_chapters_cover_the_whole_mix():
+    script = script_of_three()
+    clips = [tone(1.0), tone(2.0), tone(0.5), tone(1.5)]
+    s = MixSettings(channels=2)
+    mix = mix_episode(script, clips, Music(), s)
+    starts = [c.start_ms for c in mix.cues]
+    ends = [c.end_ms for c in mix.cues]
+    assert starts[0] == 400  # no music: a short breath before the first word
+    assert starts[1] - ends[0] == s.paragraph_pause_ms  # title -> body
+    assert starts[2] - ends[1] == s.chapter_pause_ms  # end of chapter 1
+    assert starts[3] - ends[2] == s.paragraph_pause_ms  # heading -> body
+    assert [round(e - st) for st, e in zip(starts, ends)] == [1000, 2000, 500, 1500]
+    assert [c.title for c in mix.chapters] == ["T", "B"]
+    assert mix.chapters[0].start_ms == 0
+    assert mix.chapters[1].start_ms == starts[2] - 300
+    assert mix.chapters[-1].end_ms == mix.duration_ms
+    assert mix.samples.shape[1] == 2 and mix.sample_rate_hz == SR
+
+
+def test_mono_mix_and_resampling_keep_durations():
+    script = script_of_three()
+    clips = [tone(1.0, sr=24000), tone(1.0, sr=24000), tone(1.0, sr=24000), tone(1.0, sr=24000)]
+    mix = mix_episode(script, clips, Music(), MixSettings(channels=1))
+    assert mix.samples.shape[1] == 1
+    assert all(abs((c.end_ms - c.start_ms) - 1000) <= 1 for c in mix.cues)
+
+
+def test_music_plays_before_the_words_and_after_them():
+    script = script_of_three()
+    clips = [tone(1.0), tone(1.0), tone(1.0), tone(1.0)]
+    music = load_music()
+    mix = mix_episode(script, clips, music, MixSettings())
+    first, last = mix.cues[0], mix.cues[-1]
+    assert first.start_ms >= 2000
+    x = mix.samples[:, 0]
+
+    def rms(a_ms, b_ms):
+        seg = x[int(a_ms * SR / 1000):int(b_ms * SR / 1000)]
+        return float(np.sqrt(np.mean(seg ** 2)))
+
+    assert rms(200, first.start_ms - 200) > 0.01  # intro alone
+    assert rms(last.end_ms + 1500, last.end_ms + 4000) > 0.01  # outro after the last words
+    assert mix.duration_ms > last.end_ms + 4000
+    # The intro is ducked under the first words: quieter in the first paragraph pause than before speech.
+    pause_start = mix.cues[0].end_ms + 100
+    assert rms(pause_start, pause_start + 400) < 0.5 * rms(500, first.start_ms - 600)
+
+
+def test_edges_are_click_free():
+    # A clip cut mid-waveform starts and ends on 0.8: unfaded, that step is a click.
+    t = np.arange(22050) / 22050
+    raw = (0.8 * np.cos(2 * np.pi * 200 * t)).astype(np.float32)
+    smooth_step = 0.8 * 2 * np.pi * 200 / 22050  # the largest step the tone itself takes
+    faded = fade_edges(trim_silence(raw, 22050), 22050)
+    assert abs(faded[0]) < 1e-3 and abs(faded[-1]) < 1e-3
+    joined = join_sentences([raw, raw], 22050)
+    assert np.max(np.abs(np.diff(joined))) <= smooth_step * 1.05
+
+
+def test_mismatched_clip_count_is_an_error():
+    from articast import AudioError
+
+    with pytest.raises(AudioError):
+        mix_episode(script_of_three(), [tone(1.0)], Music())

@@ -1,0 +1,171 @@
+"""End to end on the real stack: Piper, the bundled ffmpeg, mutagen reading the tags back."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from mutagen.id3 import ID3, CTOCFlags
+from mutagen.mp3 import MP3, BitrateMode
+
+from articast import Settings, produce
+from articast.ingest import read_article
+
+from .helpers import decode, ffmpeg_loudness, integrated_lufs
+
+
+def _section_count(path: Path) -> int:
+    return len(read_article(path).sections)
+
+
+def test_episode_files_sit_together_and_nothing_temporary_remains(stereo_episode):
+    folder = stereo_episode.mp3_path.parent
+    names = sorted(p.name for p in folder.iterdir())
+    slug = stereo_episode.slug
+    assert names == sorted([f"{slug}.mp3", f"{slug}.vtt", f"{slug}.chapters.json"])
+    assert slug == "the-lighthouse-keeper-s-notebook"
+
+
+def test_mp3_is_cbr_128k_stereo_44k_with_exact_duration(stereo_episode):
+    info = MP3(stereo_episode.mp3_path).info
+    assert info.sample_rate == 44100
+    assert info.channels == 2
+    assert info.bitrate == 128000
+    assert info.bitrate_mode == BitrateMode.CBR
+    assert info.encoder_info.startswith("LAME")
+    # The LAME tag's delay and padding make mutagen's length the real one, to the sample.
+    decoded = decode(stereo_episode.mp3_path, 2)
+    assert abs(info.length - len(decoded) / 44100) < 0.002
+    assert abs(info.length * 1000 - stereo_episode.duration_ms) < 2
+
+
+def test_stereo_loudness_and_true_peak(stereo_episode):
+    lufs = integrated_lufs(decode(stereo_episode.mp3_path, 2))
+    assert -16.5 <= lufs <= -15.5
+    ff_lufs, true_peak = ffmpeg_loudness(stereo_episode.mp3_path)
+    assert -16.5 <= ff_lufs <= -15.5
+    assert true_peak <= -1.0
+
+
+def test_mono_is_64k_and_19_lufs(mono_episode):
+    info = MP3(mono_episode.mp3_path).info
+    assert (info.channels, info.bitrate, info.bitrate_mode) == (1, 64000, BitrateMode.CBR)
+    lufs = integrated_lufs(decode(mono_episode.mp3_path, 1))
+    assert -19.5 <= lufs <= -18.5
+    _, true_peak = ffmpeg_loudness(mono_episode.mp3_path)
+    assert true_peak <= -1.0
+
+
+def test_pace_over_the_whole_file_is_a_podcast_pace(stereo_episode, short_article):
+    words = sum(len(p.split()) for s in read_article(short_article).sections for p in s.paragraphs)
+    words += sum(len(s.title.split()) for s in read_article(short_article).sections if s.title)
+    words += len(read_article(short_article).title.split())
+    minutes = MP3(stereo_episode.mp3_path).info.length / 60
+    assert 125 <= words / minutes <= 185
+
+
+def test_speech_alone_is_150_to_175_words_a_minute(stereo_episode):
+    vtt = stereo_episode.vtt_path.read_text()
+    cues = re.findall(r"(\d\d):(\d\d):(\d\d)\.(\d{3}) --> (\d\d):(\d\d):(\d\d)\.(\d{3})\n(.+)", vtt)
+
+    def ms(h, m, s, f):
+        return ((int(h) * 60 + int(m)) * 60 + int(s)) * 1000 + int(f)
+
+    talking_ms = sum(ms(*c[4:8]) - ms(*c[0:4]) for c in cues)
+    words = sum(len(c[8].split()) for c in cues)
+    assert 150 <= words / (talking_ms / 60000) <= 185
+
+
+def test_id3v23_tags_read_back(stereo_episode, short_article):
+    tag = ID3(stereo_episode.mp3_path)
+    assert tag.version[:2] == (2, 3)
+    assert str(tag["TIT2"]) == "The Lighthouse Keeper's Notebook"
+    assert str(tag["TPE1"]) == "Ada Fielding"
+    assert str(tag["TALB"]) == "articast"
+    assert str(tag["TCON"]) == "Podcast"
+    assert str(tag["TDRC"]).startswith("2025")
+    assert int(str(tag["TLEN"])) == stereo_episode.duration_ms
+    comment = tag.getall("COMM")[0].text[0]
+    assert comment.startswith("For forty years")
+    cover = tag.getall("APIC")[0]
+    assert cover.type == 3 and cover.mime == "image/jpeg" and cover.data[:3] == b"\xff\xd8\xff"
+    lyrics = tag.getall("USLT")[0].text
+    assert "slow conversation with the sea" in lyrics and "watched the whole world" in lyrics
+
+
+def test_chapters_in_tags_match_sections_and_the_sidecar(stereo_episode, short_article):
+    tag = ID3(stereo_episode.mp3_path)
+    chaps = sorted(tag.getall("CHAP"), key=lambda c: c.start_time)
+    assert len(chaps) == _section_count(short_article) == 4
+    titles = [str(c.sub_frames["TIT2"]) for c in chaps]
+    assert titles == ["The Lighthouse Keeper's Notebook", "Weather before breakfast", "The ships that passed",
+                      "What the notebook teaches"]
+    assert chaps[0].start_time == 0
+    assert chaps[-1].end_time == stereo_episode.duration_ms
+    for a, b in zip(chaps, chaps[1:]):
+        assert a.end_time == b.start_time and a.start_time < b.start_time
+    (toc,) = tag.getall("CTOC")
+    assert toc.flags & CTOCFlags.TOP_LEVEL and toc.flags & CTOCFlags.ORDERED
+    assert toc.child_element_ids == [c.element_id for c in chaps]
+
+    doc = json.loads(stereo_episode.chapters_path.read_text())
+    assert doc["version"] == "1.2.0"
+    assert [c["title"] for c in doc["chapters"]] == titles
+    assert [round(c["startTime"] * 1000) for c in doc["chapters"]] == [c.start_time for c in chaps]
+
+
+def test_vtt_cues_follow_the_article_and_fall_in_their_chapters(stereo_episode):
+    vtt = stereo_episode.vtt_path.read_text()
+    assert vtt.startswith("WEBVTT\n\n")
+    blocks = [b for b in vtt.split("\n\n")[1:] if b.strip()]
+    times = []
+    for block in blocks:
+        number, timing, text = block.split("\n", 2)
+        start, end = timing.split(" --> ")
+        times.append((start, end))
+        assert text.strip()
+    assert times == sorted(times)
+    assert all(s < e for s, e in times)
+    assert "Weather before breakfast" in vtt
+    # The first words come after the intro music has played alone for a moment.
+    assert times[0][0] >= "00:00:02.000"
+
+
+def test_no_music_starts_speaking_at_once(tmp_path, short_article):
+    episode = produce(short_article, Settings(out_dir=tmp_path, music=False))
+    first = episode.vtt_path.read_text().split("\n\n")[1].split("\n")[1]
+    assert first.startswith("00:00:00.")
+    lufs = integrated_lufs(decode(episode.mp3_path, 2))
+    assert -16.5 <= lufs <= -15.5
+
+
+def test_user_intro_replaces_ours(tmp_path, short_article):
+    # A user's intro: 4 s of a quiet 220 Hz tone made by ffmpeg itself, as WAV.
+    import subprocess
+
+    from articast.audio.ffmpeg import ffmpeg_exe
+
+    intro = tmp_path / "my-intro.wav"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "sine=frequency=220:duration=4",
+                    str(intro)], check=True)
+    episode = produce(short_article, Settings(out_dir=tmp_path / "show", intro=intro))
+    samples = decode(episode.mp3_path, 1)[:, 0]
+    import numpy as np
+
+    head = samples[: 44100 * 2]
+    spectrum = np.abs(np.fft.rfft(head))
+    freqs = np.fft.rfftfreq(len(head), 1 / 44100)
+    assert abs(freqs[np.argmax(spectrum)] - 220) < 3
+
+
+@pytest.mark.parametrize("bad", ["missing.md", "empty.txt"])
+def test_bad_input_writes_nothing(tmp_path, bad):
+    from articast import InputError
+
+    (tmp_path / "empty.txt").write_text("  \n\n ")
+    out = tmp_path / "show"
+    with pytest.raises(InputError):
+        produce(tmp_path / bad, Settings(out_dir=out))
+    assert not out.exists()

@@ -1,0 +1,61 @@
+"""Script: sentences, segment sizes, pauses, and no word lost."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from articast.models import Article, Pause, Section
+from articast.script import MAX_CHARS, build_script, group_sentences, split_sentences, to_spoken
+
+
+def test_sentences_split_at_stops_not_at_abbreviations_or_decimals():
+    text = "Dr. Smith paid $1.25 billion in the U.S. market. Was it worth it? Yes! The end."
+    assert split_sentences(text) == [
+        "Dr. Smith paid $1.25 billion in the U.S. market.", "Was it worth it?", "Yes!", "The end."]
+
+
+def test_segments_are_whole_sentences_grouped_to_a_target():
+    paragraph = " ".join(f"Sentence number {i} is here and it is of a middling length." for i in range(12))
+    groups = group_sentences(paragraph)
+    assert len(groups) > 2
+    for g in groups:
+        assert g.endswith(".") and len(g) <= MAX_CHARS
+
+
+def test_run_on_text_without_stops_is_split_between_words():
+    words = [f"word{i}" for i in range(400)]
+    groups = group_sentences(" ".join(words))
+    assert all(len(g) <= MAX_CHARS for g in groups)
+    assert " ".join(groups).split() == words
+
+
+def test_pauses_follow_the_text():
+    article = Article(title="Title", sections=(
+        Section(None, ("One. Two.", "Three.")),
+        Section("Second", ("Four.",)),
+    ))
+    script = build_script(article)
+    assert [c.title for c in script.chapters] == ["Title", "Second"]
+    roles = [(s.role, s.pause_after) for s in script.segments]
+    assert roles == [("title", Pause.PARAGRAPH), ("body", Pause.PARAGRAPH), ("body", Pause.CHAPTER),
+                     ("heading", Pause.PARAGRAPH), ("body", Pause.END)]
+
+
+def test_spoken_form_drops_decoration_and_says_ampersand():
+    assert to_spoken("Salt & pepper 🎉 **now**") == "Salt and pepper now"
+
+
+_words = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd")), min_size=1, max_size=30)
+_punct = st.sampled_from(["", "", "", ",", ".", "?", "!", ";", ":"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_words, _punct), min_size=1, max_size=300))
+def test_every_word_survives_segmentation_and_no_segment_is_too_long(tokens):
+    paragraph = " ".join(w + p for w, p in tokens)
+    groups = group_sentences(paragraph)
+    assert all(0 < len(g) <= MAX_CHARS for g in groups)
+    assert re.sub(r"\s+", "", "".join(groups)) == re.sub(r"\s+", "", paragraph)
