@@ -31,3 +31,25 @@ def ffmpeg_loudness(path: Path) -> tuple[float, float]:
     integrated = float(re.findall(r"I:\s+(-?[\d.]+) LUFS", result.stderr)[-1])
     peak = float(re.findall(r"Peak:\s+(-?[\d.]+) dBFS", result.stderr)[-1])
     return integrated, peak
+
+
+def recognise(path: Path) -> list[str]:
+    """Words an offline recogniser (PocketSphinx, model inside its wheel) hears in the MP3."""
+    from pocketsphinx import Decoder
+
+    raw = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1",
+                          "-ar", "16000", "-"], capture_output=True, check=True).stdout
+    decoder = Decoder(samprate=16000)
+    decoder.start_utt()
+    decoder.process_raw(raw, full_utt=True)
+    decoder.end_utt()
+    hyp = decoder.hyp()
+    return hyp.hypstr.lower().split() if hyp else []
+
+
+def words_matched_in_order(reference: list[str], heard: list[str]) -> float:
+    """Share of the reference words found in the same order in what was heard."""
+    import difflib
+
+    matcher = difflib.SequenceMatcher(a=reference, b=heard, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks()) / max(1, len(reference))

@@ -13,7 +13,7 @@ from mutagen.mp3 import MP3, BitrateMode
 from articast import Settings, produce
 from articast.ingest import read_article
 
-from .helpers import decode, ffmpeg_loudness, integrated_lufs
+from .helpers import decode, ffmpeg_loudness, integrated_lufs, recognise, words_matched_in_order
 
 
 def _section_count(path: Path) -> int:
@@ -133,6 +133,19 @@ def test_vtt_cues_follow_the_article_and_fall_in_their_chapters(stereo_episode):
     assert times[0][0] >= "00:00:02.000"
 
 
+def test_a_recogniser_hears_the_article_in_order(stereo_episode, short_article):
+    article = read_article(short_article)
+    text = " ".join([article.title] + [t for s in article.sections for t in ((s.title,) if s.title else ())
+                                         + s.paragraphs])
+    reference = re.findall(r"[a-z']+", text.lower())
+    heard = recognise(stereo_episode.mp3_path)
+    # PocketSphinx's small general model hears about 70% of a clear voice's words; music, mumbling
+    # or segments out of order would drag this far down.
+    assert words_matched_in_order(reference, heard) >= 0.55
+    shuffled = reference[len(reference) // 2:] + reference[: len(reference) // 2]
+    assert words_matched_in_order(shuffled, heard) < 0.5
+
+
 def test_no_music_starts_speaking_at_once(tmp_path, short_article):
     episode = produce(short_article, Settings(out_dir=tmp_path, music=False))
     first = episode.vtt_path.read_text().split("\n\n")[1].split("\n")[1]
@@ -169,3 +182,17 @@ def test_bad_input_writes_nothing(tmp_path, bad):
     with pytest.raises(InputError):
         produce(tmp_path / bad, Settings(out_dir=out))
     assert not out.exists()
+
+
+def test_a_failure_while_encoding_leaves_no_partial_or_orphan_file(tmp_path, short_article, monkeypatch):
+    from articast import AudioError, pipeline
+
+    def broken_encoder(samples, rate, path):
+        path.write_bytes(b"\xff\xfb" * 1000)  # half an MP3, then the encoder dies
+        raise AudioError("encoder died")
+
+    monkeypatch.setattr(pipeline, "encode_mp3", broken_encoder)
+    out = tmp_path / "show"
+    with pytest.raises(AudioError):
+        produce(short_article, Settings(out_dir=out, music=False))
+    assert list(out.iterdir()) == []

@@ -14,7 +14,7 @@ from .audio import MixSettings, encode_mp3, load_music, mix_episode, normalise
 from .audio.mix import validate_music_file
 from .config import Settings
 from .errors import InputError
-from .fsutil import atomic_path, write_text_atomic
+from .fsutil import atomic_path
 from .ingest import read_article
 from .models import Article, Clip, Episode, Script
 from .script import build_script
@@ -109,11 +109,14 @@ def produce(source: str | Path, settings: Settings = Settings(), *, title: str |
     if progress:
         progress(Progress("encode", 0, 1))
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(vtt_path, render_vtt(mix.cues))
-    write_text_atomic(chapters_path, render_chapters_json(mix.chapters, script.title))
-    with atomic_path(mp3_path) as tmp:
-        encode_mp3(samples, mix.sample_rate_hz, tmp)
-        write_tags(tmp, TagInfo(
+    # All three files are written under temporary names and moved into place together, the MP3
+    # last: a failure or Ctrl-C at any point leaves neither a partial file nor an orphan sidecar.
+    with atomic_path(mp3_path) as mp3_tmp, atomic_path(chapters_path) as chapters_tmp, \
+            atomic_path(vtt_path) as vtt_tmp:
+        vtt_tmp.write_text(render_vtt(mix.cues), encoding="utf-8")
+        chapters_tmp.write_text(render_chapters_json(mix.chapters, script.title), encoding="utf-8")
+        encode_mp3(samples, mix.sample_rate_hz, mp3_tmp)
+        write_tags(mp3_tmp, TagInfo(
             title=script.title,
             artist=script.author or settings.author or settings.show,
             album=settings.show,
