@@ -36,7 +36,7 @@ def test_markdown_title_sections_and_front_matter():
 def test_markdown_code_lists_quotes_and_emphasis():
     text = ("# Guide\n\nIntro with *emphasis* and a [link](http://x.example).\n\n## Steps\n\n"
             "- first item\n- second item\n\n> A quoted line.\n\n```python\nprint('x')\n```\n\n```\nmore\n```\n")
-    article = parse_article(text, markdown=True)
+    article = parse_article(text, kind="markdown")
     assert article.title == "Guide"
     assert article.sections[0].paragraphs == ("Intro with emphasis and a link.",)
     steps = article.sections[1]
@@ -46,7 +46,7 @@ def test_markdown_code_lists_quotes_and_emphasis():
 
 def test_markdown_subheadings_are_read_within_their_chapter():
     text = "# T\n\n## One\n\nAlpha text here.\n\n### Detail\n\nBeta text here.\n\n## Two\n\nGamma text.\n"
-    article = parse_article(text, markdown=True)
+    article = parse_article(text, kind="markdown")
     assert [s.title for s in article.sections] == ["One", "Two"]
     assert article.sections[0].paragraphs == ("Alpha text here.", "Detail.", "Beta text here.")
 

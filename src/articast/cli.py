@@ -22,6 +22,7 @@ EPILOG = """\
 examples:
   articast produce examples/welcome-to-articast.md
   articast produce notes.md --out ~/podcast --title "Monday notes" --pace 150 --mono
+  articast produce https://example.com/story.html --lexicon names.toml
   cat article.txt | articast produce - --no-music
   articast script article.md --json
 
@@ -82,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Settings not given as flags come from ARTICAST_* variables, then OUT/articast.toml.",
     )
     produce_p.add_argument("source", metavar="ARTICLE",
-                           help="a plain-text or Markdown file, or - to read standard input")
+                           help="a text, Markdown or HTML file, an http(s) URL, or - for standard input")
     produce_p.add_argument("--out", dest="out_dir", metavar="DIR",
                            help="show folder to write into (default: output/, or $ARTICAST_OUT)")
     produce_p.add_argument("--title", help="episode title (default: the article's own title)")
@@ -96,14 +97,21 @@ def _parser() -> argparse.ArgumentParser:
                            help="no intro or outro music")
     produce_p.add_argument("--mono", action="store_const", const=True,
                            help="mono 64 kbps (default: stereo 128 kbps)")
+    produce_p.add_argument("--lexicon", type=Path, metavar="FILE",
+                           help='TOML file of word = "how to say it" pairs (names, brands), '
+                                "added to the show's [lexicon]")
 
     script_p = sub.add_parser(
         "script", parents=[common], help="show what would be spoken, without making audio",
         description="Print the title, chapters and segments of an article, each segment with its text "
                     "and the spoken form the voice will read.",
     )
-    script_p.add_argument("source", metavar="ARTICLE", help="a plain-text or Markdown file, or -")
+    script_p.add_argument("source", metavar="ARTICLE",
+                          help="a text, Markdown or HTML file, an http(s) URL, or - for standard input")
     script_p.add_argument("--title", help="episode title (default: the article's own title)")
+    script_p.add_argument("--out", dest="out_dir", metavar="DIR",
+                          help="show folder whose articast.toml [lexicon] applies (default: output/)")
+    script_p.add_argument("--lexicon", type=Path, metavar="FILE", help="lexicon file, as for produce")
     script_p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     return parser
 
@@ -112,6 +120,7 @@ def _cmd_produce(args: argparse.Namespace) -> int:
     settings: Settings = resolve_settings({
         "out_dir": args.out_dir, "show": args.show, "author": args.author, "pace_wpm": args.pace_wpm,
         "intro": args.intro, "outro": args.outro, "music": args.music, "mono": args.mono,
+        "lexicon": args.lexicon,
     })
     bar = ProgressBar(sys.stderr)
     try:
@@ -127,7 +136,8 @@ def _cmd_produce(args: argparse.Namespace) -> int:
 
 
 def _cmd_script(args: argparse.Namespace) -> int:
-    script = load_script(args.source, args.title)
+    settings = resolve_settings({"out_dir": args.out_dir, "lexicon": args.lexicon})
+    script = load_script(args.source, args.title, settings.lexicon)
     if args.json:
         doc = {
             "title": script.title,
@@ -142,6 +152,8 @@ def _cmd_script(args: argparse.Namespace) -> int:
     print(script.title)
     if script.author:
         print(f"by {script.author}")
+    if not script.normalised:
+        print(f"(language {script.language}: numbers and abbreviations are read as written)")
     for number, chapter in enumerate(script.chapters, start=1):
         print(f"\n{number}. {chapter.title}")
         for segment in chapter.segments:

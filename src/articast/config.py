@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,9 @@ class Settings:
     outro: Path | None = None
     """The user's outro music; articast's own when None."""
 
+    lexicon: dict[str, str] = field(default_factory=dict)
+    """Words mapped to how they should be said: articast.toml [lexicon], then the --lexicon file."""
+
 
 # setting name -> (environment variable, key path in articast.toml)
 _SOURCES: dict[str, tuple[str, tuple[str, str]]] = {
@@ -62,6 +65,7 @@ _SOURCES: dict[str, tuple[str, tuple[str, str]]] = {
     "music": ("ARTICAST_MUSIC", ("produce", "music")),
     "intro": ("ARTICAST_INTRO", ("produce", "intro")),
     "outro": ("ARTICAST_OUTRO", ("produce", "outro")),
+    "lexicon": ("ARTICAST_LEXICON", ("produce", "lexicon")),
 }
 
 
@@ -78,11 +82,41 @@ def _convert(name: str, value: Any, origin: str) -> Any:
             if text in ("0", "false", "no", "off"):
                 return False
             raise ValueError(value)
+        if name == "lexicon":
+            return load_lexicon(Path(str(value)).expanduser())
         if name in ("intro", "outro", "out_dir"):
             return Path(str(value)).expanduser() if str(value) else None
         return str(value)
     except (TypeError, ValueError):
         raise InputError(f"{origin}: {value!r} is not a valid value for {name}") from None
+
+
+def _lexicon_table(data: Mapping[str, Any], origin: str) -> dict[str, str]:
+    table = data.get("lexicon", data)
+    if not isinstance(table, dict):
+        raise InputError(f"{origin}: [lexicon] must be a table of word = \"how to say it\"")
+    out: dict[str, str] = {}
+    for word, said in table.items():
+        if isinstance(said, dict) and table is data:
+            continue  # another table in a settings-style file
+        if not isinstance(said, str) or not word.strip():
+            raise InputError(f"{origin}: lexicon entry {word!r} must map to a string")
+        out[word.strip()] = said
+    return out
+
+
+def load_lexicon(path: Path) -> dict[str, str]:
+    """Read a lexicon file: TOML with word = "how to say it" pairs, at the top level or under [lexicon]."""
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such lexicon file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+    return _lexicon_table(data, str(path))
 
 
 def load_settings_file(out_dir: Path) -> dict[str, Any]:
@@ -106,8 +140,17 @@ def resolve_settings(flags: Mapping[str, Any], env: Mapping[str, str] | None = N
     out_dir = Path(out_flag) if out_flag else Path(env.get("ARTICAST_OUT") or DEFAULT_OUT)
     data = load_settings_file(out_dir)
     values: dict[str, Any] = {"out_dir": out_dir}
+    # The lexicon merges: the show's [lexicon] table, then a lexicon file named by flag or variable.
+    lexicon = _lexicon_table(data["lexicon"], f"{out_dir / SETTINGS_FILE}") if isinstance(
+        data.get("lexicon"), dict) else {}
     for f in fields(Settings):
         if f.name == "out_dir":
+            continue
+        if f.name == "lexicon":
+            given = flags.get("lexicon") or env.get("ARTICAST_LEXICON") or None
+            if given:
+                lexicon.update(_convert("lexicon", given, "--lexicon"))
+            values["lexicon"] = lexicon
             continue
         flag = flags.get(f.name)
         variable, (table, key) = _SOURCES[f.name]

@@ -39,6 +39,12 @@ class Article:
     summary: str | None = None
     """A short description, when the source has one."""
 
+    language: str | None = None
+    """BCP 47 language tag when the source says (HTML lang, front matter); None means unknown."""
+
+    source: str | None = None
+    """Where the article came from: a path, a URL or "stdin"."""
+
 
 class Pause(str, Enum):
     """How long a silence follows a segment, from what ends there in the text."""
@@ -95,6 +101,12 @@ class Script:
 
     summary: str | None = None
     """A short description of the episode."""
+
+    language: str | None = None
+    """The article's language, when known."""
+
+    normalised: bool = True
+    """False when the language is not English and text was passed to the voice as written."""
 
     @property
     def segments(self) -> list[Segment]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -16,7 +17,7 @@ from .config import Settings
 from .errors import InputError
 from .fsutil import atomic_path
 from .ingest import read_article
-from .models import Article, Clip, Episode, Script
+from .models import Clip, Episode, Script
 from .script import build_script
 from .speech import get_engine
 from .tags import TagInfo, default_cover, write_tags
@@ -57,13 +58,12 @@ def _summary(script: Script) -> str:
     return text or script.title
 
 
-def load_script(source: str | Path, title: str | None = None) -> Script:
+def load_script(source: str | Path, title: str | None = None, lexicon: dict[str, str] | None = None) -> Script:
     """Read the article and lay out what will be spoken (no synthesis)."""
     article = read_article(source)
     if title:
-        article = Article(title=title, sections=article.sections, author=article.author,
-                          date=article.date, summary=article.summary)
-    return build_script(article)
+        article = dataclasses.replace(article, title=title)
+    return build_script(article, lexicon=lexicon)
 
 
 def synthesize(script: Script, settings: Settings, progress: ProgressCallback | None = None) -> list[Clip]:
@@ -83,7 +83,7 @@ def synthesize(script: Script, settings: Settings, progress: ProgressCallback | 
 def produce(source: str | Path, settings: Settings = Settings(), *, title: str | None = None,
             progress: ProgressCallback | None = None) -> Episode:
     """Make a tagged, loudness-normalised MP3 with VTT and JSON chapters in ``settings.out_dir``."""
-    script = load_script(source, title)
+    script = load_script(source, title, settings.lexicon)
     if settings.music:
         validate_music_file(settings.intro)
         validate_music_file(settings.outro)

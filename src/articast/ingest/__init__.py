@@ -1,23 +1,28 @@
-"""Ingest: read an article from a file or stdin and find its structure."""
+"""Ingest: read an article from a file, a URL or stdin, and find its structure."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
 from ..errors import InputError
 from ..models import Article
 from .decode import MAX_ARTICLE_BYTES, decode_text
-from .markdown import parse_markdown, looks_like_markdown
+from .fetch import fetch, is_url
+from .html import looks_like_html, parse_html
+from .markdown import looks_like_markdown, parse_markdown
 from .text import parse_text
 
-__all__ = ["read_article", "parse_article", "MAX_ARTICLE_BYTES"]
+__all__ = ["read_article", "parse_article", "MAX_ARTICLE_BYTES", "is_url"]
 
 _MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
+_HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+_LIMIT_MB = MAX_ARTICLE_BYTES // 1_000_000
 
 
 def read_source_bytes(source: str | Path) -> tuple[bytes, str]:
-    """Return the raw bytes of ``source`` ("-" is stdin) and a name for messages."""
+    """Return the raw bytes of a file or "-" (stdin) and a name for messages."""
     if str(source) == "-":
         data = sys.stdin.buffer.read(MAX_ARTICLE_BYTES + 1)
         name = "stdin"
@@ -28,48 +33,76 @@ def read_source_bytes(source: str | Path) -> tuple[bytes, str]:
             raise InputError(f"{name}: no such file")
         if path.is_dir():
             raise InputError(f"{name}: is a folder, not an article file")
+        if not path.is_file():
+            raise InputError(f"{name}: is not a regular file")
         try:
             size = path.stat().st_size
             if size > MAX_ARTICLE_BYTES:
-                raise InputError(
-                    f"{name}: {size / 1e6:.1f} MB is larger than the "
-                    f"{MAX_ARTICLE_BYTES // 1_000_000} MB an article may be"
-                )
+                raise InputError(f"{name}: {size / 1e6:.1f} MB is larger than the {_LIMIT_MB} MB an article may be")
             data = path.read_bytes()
         except PermissionError:
             raise InputError(f"{name}: permission denied") from None
         except OSError as exc:
             raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from None
     if len(data) > MAX_ARTICLE_BYTES:
-        raise InputError(f"{name}: larger than the {MAX_ARTICLE_BYTES // 1_000_000} MB an article may be")
+        raise InputError(f"{name}: larger than the {_LIMIT_MB} MB an article may be")
     return data, name
 
 
-def parse_article(text: str, *, name: str = "article", markdown: bool | None = None) -> Article:
-    """Turn decoded text into an Article; Markdown is detected when ``markdown`` is None."""
+def parse_article(text: str, *, name: str = "article", kind: str | None = None, url: str | None = None) -> Article:
+    """Turn decoded text into an Article; kind is 'html', 'markdown' or 'text' (detected when None)."""
     if not text.strip():
         raise InputError(f"{name}: has no words to read")
-    if markdown is None:
-        markdown = looks_like_markdown(text)
-    article = parse_markdown(text) if markdown else parse_text(text)
-    if not any(p.strip() for s in article.sections for p in s.paragraphs) and not article.title.strip():
-        raise InputError(f"{name}: has no words to read")
-    if not any(ch.isalnum() for s in article.sections for p in s.paragraphs for ch in p) and not any(
-        ch.isalnum() for ch in article.title
-    ):
+    if kind is None:
+        kind = "html" if looks_like_html(text) else "markdown" if looks_like_markdown(text) else "text"
+    if kind == "html":
+        article = parse_html(text, url=url, name=name)
+    elif kind == "markdown":
+        article = parse_markdown(text)
+    else:
+        article = parse_text(text)
+    words = [p for s in article.sections for p in s.paragraphs] + [article.title]
+    if not any(ch.isalnum() for p in words for ch in p):
         raise InputError(f"{name}: has no words to read, only symbols")
     return article
 
 
+def _kind_from_suffix(suffix: str) -> str | None:
+    if suffix in _MARKDOWN_SUFFIXES:
+        return "markdown"
+    if suffix in _HTML_SUFFIXES:
+        return "html"
+    return None
+
+
 def read_article(source: str | Path) -> Article:
-    """Read an article from a path or "-" (stdin): plain text or Markdown."""
-    data, name = read_source_bytes(source)
-    text = decode_text(data, name=name)
-    suffix = Path(str(source)).suffix.lower() if str(source) != "-" else ""
-    markdown = True if suffix in _MARKDOWN_SUFFIXES else None
-    article = parse_article(text, name=name, markdown=markdown)
-    if not article.title.strip() and str(source) != "-":
-        stem = Path(str(source)).stem.replace("-", " ").replace("_", " ").strip()
-        article = Article(title=stem or "Untitled", sections=article.sections, author=article.author,
-                          date=article.date, summary=article.summary)
-    return article
+    """Read an article from a path, an http(s) URL, or "-" (stdin): plain text, Markdown or HTML."""
+    text_source = str(source)
+    url = None
+    if is_url(text_source):
+        fetched = fetch(text_source)
+        url = fetched.url
+        name = text_source
+        data = fetched.data
+        kind = {"text/html": "html", "application/xhtml+xml": "html", "text/plain": None}.get(
+            fetched.content_type, "markdown")
+        if fetched.charset:
+            try:
+                text = data.decode(fetched.charset)
+            except (LookupError, UnicodeDecodeError):
+                text = decode_text(data, name=name)
+        else:
+            text = decode_text(data, name=name)
+        if not text.strip():
+            raise InputError(f"{name}: the page is empty")
+    else:
+        data, name = read_source_bytes(source)
+        text = decode_text(data, name=name)
+        kind = None if text_source == "-" else _kind_from_suffix(Path(text_source).suffix.lower())
+    article = parse_article(text, name=name, kind=kind, url=url)
+    if not article.title.strip():
+        stem = ""
+        if url is None and text_source != "-":
+            stem = Path(text_source).stem.replace("-", " ").replace("_", " ").strip()
+        article = dataclasses.replace(article, title=stem or "Untitled")
+    return dataclasses.replace(article, source=url or name)

@@ -126,4 +126,5 @@ def parse_markdown(text: str) -> Article:
         author=meta.get("author"),
         date=meta.get("date"),
         summary=meta.get("description") or meta.get("summary"),
+        language=meta.get("lang") or meta.get("language"),
     )

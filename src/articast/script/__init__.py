@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
+
 from ..errors import InputError
 from ..models import Article, Chapter, Pause, Script, Segment
 from .segment import MAX_CHARS, TARGET_CHARS, group_sentences, split_sentences
-from .speakable import to_spoken
+from .speakable import apply_lexicon, is_english, to_spoken
 
-__all__ = ["build_script", "group_sentences", "split_sentences", "to_spoken", "MAX_CHARS", "TARGET_CHARS"]
+__all__ = ["build_script", "group_sentences", "split_sentences", "to_spoken", "apply_lexicon",
+           "MAX_CHARS", "TARGET_CHARS"]
+
+log = logging.getLogger(__name__)
 
 
-def _segments(paragraph: str, role: str) -> list[Segment]:
+def _segments(paragraph: str, role: str, language: str | None = None,
+              lexicon: Mapping[str, str] | None = None) -> list[Segment]:
     out = []
     for text in group_sentences(paragraph):
-        spoken = to_spoken(text)
+        spoken = to_spoken(text, language=language, lexicon=lexicon)
         if any(ch.isalnum() for ch in spoken):
             out.append(Segment(text=text, spoken=spoken, role=role))
     return out
@@ -23,17 +30,27 @@ def _with_pause(segment: Segment, pause: Pause) -> Segment:
     return Segment(text=segment.text, spoken=segment.spoken, pause_after=pause, role=segment.role)
 
 
-def build_script(article: Article) -> Script:
-    """Lay out what will be spoken: the title, then each section as a chapter, headings read aloud."""
+def build_script(article: Article, lexicon: Mapping[str, str] | None = None) -> Script:
+    """Lay out what will be spoken: the title, then each section as a chapter, headings read aloud.
+
+    English text is normalised (numbers, money, dates...); other languages pass through as written.
+    """
+    language = article.language
+    if not is_english(language):
+        log.warning("speech normalisation is English-only: %s text is read as written", language)
+
+    def spoken_segments(text: str, role: str) -> list[Segment]:
+        return _segments(text, role, language, lexicon)
+
     chapters: list[Chapter] = []
     for index, section in enumerate(article.sections):
         paragraphs: list[list[Segment]] = []
         if index == 0 and article.title:
-            paragraphs.append(_segments(article.title, "title"))
+            paragraphs.append(spoken_segments(article.title, "title"))
         if section.title:
-            paragraphs.append(_segments(section.title, "heading"))
+            paragraphs.append(spoken_segments(section.title, "heading"))
         for paragraph in section.paragraphs:
-            paragraphs.append(_segments(paragraph, "body"))
+            paragraphs.append(spoken_segments(paragraph, "body"))
         segments: list[Segment] = []
         for para in paragraphs:
             if para:
@@ -45,9 +62,9 @@ def build_script(article: Article) -> Script:
         title = section.title or article.title or "Introduction"
         chapters.append(Chapter(title=title, segments=tuple(segments)))
     if not chapters and article.title:
-        segments = _segments(article.title, "title")
-        if segments:
-            chapters.append(Chapter(title=article.title, segments=tuple(segments)))
+        title_segments = spoken_segments(article.title, "title")
+        if title_segments:
+            chapters.append(Chapter(title=article.title, segments=tuple(title_segments)))
     if not chapters:
         raise InputError("the article has no words to read")
     last = chapters[-1]
@@ -58,4 +75,6 @@ def build_script(article: Article) -> Script:
         author=article.author,
         date=article.date,
         summary=article.summary,
+        language=language,
+        normalised=is_english(language),
     )

@@ -1,0 +1,83 @@
+"""Fetch an article over HTTP(S): a timeout, a size limit, and clear errors for what is not a page."""
+
+from __future__ import annotations
+
+import socket
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from ..errors import InputError
+
+FETCH_TIMEOUT_S = 20.0
+"""Longest wait for a connection, a read, or the whole download."""
+
+USER_AGENT = "articast/0.1 (+https://pypi.org/project/articast/; turns articles into podcast episodes)"
+_ACCEPTED = ("text/html", "application/xhtml+xml", "text/plain", "text/markdown", "text/x-markdown")
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A downloaded document."""
+
+    data: bytes
+    """The body, at most the size limit."""
+
+    content_type: str
+    """Media type without parameters, lower case."""
+
+    charset: str | None
+    """Charset from the Content-Type header, if any."""
+
+    url: str
+    """The final URL after redirects."""
+
+
+def is_url(source: str) -> bool:
+    """True for http:// and https:// addresses."""
+    return source.lower().startswith(("http://", "https://"))
+
+
+def fetch(url: str, *, timeout_s: float = FETCH_TIMEOUT_S, max_bytes: int = 20_000_000) -> Fetched:
+    """GET ``url``; raise InputError for HTTP errors, time-outs, redirect loops, wrong types or huge bodies."""
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": ", ".join(_ACCEPTED)})
+    deadline = time.monotonic() + timeout_s
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            content_type = response.headers.get_content_type().lower()
+            if content_type not in _ACCEPTED:
+                raise InputError(f"{url}: is {content_type}, not a web page or text")
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > max_bytes:
+                raise InputError(f"{url}: is {int(declared) / 1e6:.0f} MB, more than the "
+                                 f"{max_bytes // 1_000_000} MB an article may be")
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                if time.monotonic() > deadline:
+                    raise InputError(f"{url}: timed out after {timeout_s:g} s")
+                chunk = response.read(65536)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > max_bytes:
+                    raise InputError(f"{url}: is larger than the {max_bytes // 1_000_000} MB an article may be")
+                chunks.append(chunk)
+            return Fetched(b"".join(chunks), content_type, response.headers.get_content_charset(), response.geturl())
+    except urllib.error.HTTPError as exc:
+        if 300 <= exc.code < 400:
+            raise InputError(f"{url}: redirects too many times") from None
+        raise InputError(f"{url}: the server answered HTTP {exc.code} {exc.reason}") from None
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, (socket.timeout, TimeoutError)):
+            raise InputError(f"{url}: timed out after {timeout_s:g} s") from None
+        raise InputError(f"{url}: cannot be reached ({getattr(reason, 'strerror', None) or reason})") from None
+    except (socket.timeout, TimeoutError):
+        raise InputError(f"{url}: timed out after {timeout_s:g} s") from None
+    except (ConnectionError, OSError) as exc:
+        raise InputError(f"{url}: cannot be reached ({exc})") from None
+
+
+__all__ = ["Fetched", "fetch", "is_url", "FETCH_TIMEOUT_S", "USER_AGENT"]
