@@ -59,3 +59,44 @@ def test_every_word_survives_segmentation_and_no_segment_is_too_long(tokens):
     groups = group_sentences(paragraph)
     assert all(0 < len(g) <= MAX_CHARS for g in groups)
     assert re.sub(r"\s+", "", "".join(groups)) == re.sub(r"\s+", "", paragraph)
+
+
+_word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=12)
+_sentence = st.lists(_word, min_size=1, max_size=40).map(lambda ws: " ".join(ws).capitalize() + ".")
+_paragraph = st.lists(_sentence, min_size=1, max_size=8).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_paragraph, min_size=1, max_size=6))
+def test_every_word_of_a_plain_text_article_is_spoken_in_order(paragraphs):
+    from articast.ingest import parse_article
+
+    text = "\n\n".join(paragraphs)
+    script = build_script(parse_article(text, kind="text"))
+    spoken_words = " ".join(s.text for s in script.segments).replace(".", " ").split()
+    assert spoken_words == text.replace(".", " ").split()
+    assert all(len(s.text) <= MAX_CHARS for s in script.segments)
+
+
+def test_produce_speaks_exactly_the_script(tmp_path, monkeypatch):
+    import numpy as np
+
+    from articast import Settings, load_script, pipeline
+    from articast.models import Clip
+
+    spoken: list[str] = []
+
+    class RecordingEngine:
+        NAME = "recording"
+
+        def synthesize(self, text: str) -> Clip:
+            spoken.append(text)
+            t = np.arange(4410) / 22050
+            return Clip((0.3 * np.sin(2 * np.pi * 200 * t)).astype(np.float32), 22050)
+
+    monkeypatch.setattr(pipeline, "get_engine", lambda name, pace_wpm: RecordingEngine())
+    from .conftest import DATA
+
+    source = DATA / "news-page.html"
+    pipeline.produce(source, Settings(out_dir=tmp_path, music=False))
+    assert spoken == [s.spoken for s in load_script(source).segments]

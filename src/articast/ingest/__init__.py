@@ -9,7 +9,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..models import Article
 from .decode import MAX_ARTICLE_BYTES, decode_text
-from .fetch import fetch, is_url
+from .web import fetch, is_url
 from .html import looks_like_html, parse_html
 from .markdown import looks_like_markdown, parse_markdown
 from .text import parse_text

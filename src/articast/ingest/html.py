@@ -8,6 +8,9 @@ from ..errors import InputError
 from ..models import Article
 from .markdown import parse_markdown
 
+MIN_ARTICLE_WORDS = 20
+"""Fewer words than this extracted from a page means it holds no article (a menu, a login wall)."""
+
 _LANG = re.compile(r"<html[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)", re.IGNORECASE)
 _HTML_START = re.compile(r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html|<head|<body)",
                          re.IGNORECASE | re.DOTALL)
@@ -41,7 +44,7 @@ def parse_html(html: str, *, url: str | None = None, name: str = "page") -> Arti
         html, url=url, output_format="markdown", include_formatting=True, include_comments=False,
         include_tables=False, include_links=False, include_images=False, favor_precision=True,
     )
-    if not markdown or not markdown.strip():
+    if not markdown or len(markdown.split()) < MIN_ARTICLE_WORDS:
         raise InputError(f"{name}: no article text found in the page")
     meta = trafilatura.extract_metadata(html, default_url=url)
     article = parse_markdown(markdown)

@@ -60,7 +60,7 @@ def plural_number_words(words: str) -> str:
 
 # --- patterns ---------------------------------------------------------------------------------
 
-NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+NUM = r"\d{1,3}(?:[,\u202f\u00a0]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December"]
 _MONTH_ABBR = {m[:3].lower(): m for m in _MONTHS} | {"sept": "September"}
@@ -444,6 +444,16 @@ def _email(m: re.Match[str]) -> str:
     return f"{user} at {' dot '.join(host.split('.'))}"
 
 
+def _digits(text: str) -> str:
+    return " ".join(_DIGITS[int(d)] for d in text if d.isdigit())
+
+
+def _phone(m: re.Match[str]) -> str:
+    """'(555) 123-4567' -> digit by digit, a pause between the groups."""
+    groups = [g for g in re.split(r"[^\d]+", m.group(0)) if g]
+    return ", ".join(_digits(g) for g in groups)
+
+
 def _hashtag_number(m: re.Match[str]) -> str:
     return f"number {cardinal(int(m.group(1)))}"
 
@@ -483,6 +493,8 @@ _RULES: list[Rule] = [
     (re.compile(r"\b(\d{1,3}(?:,\d{3})*|\d+)(?:st|nd|rd|th)\b"), _ordinal),
     (re.compile(r"(?:\b(?P<whole>\d+)\s)?\b(?P<num>\d+)/(?P<den>\d+)\b"), _fraction),
     (re.compile(r"#(\d+)\b"), _hashtag_number),
+    (re.compile(r"(?<![\w-])(?:\+\d{1,3}[\s.-])?(?:\(\d{3}\)\s?|\d{3}[\s.-])?\d{3}-\d{4}\b"), _phone),
+    (re.compile(rf"(?<![\w.])(\d+\.\d+)s\b"), lambda m: f"{number(m.group(1))} seconds"),
     (re.compile(rf"(?<![\w.])({NUM})\s?[–—-]\s?({NUM})\b"), _range),
     # Remaining numbers, then initialisms and capitals, then stray symbols.
     (re.compile(rf"(?<![\w.])[-−](?=\d)(?:{NUM})|(?<![\w])(?:{NUM})"), _plain_number),

@@ -39,8 +39,9 @@ def is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
 
 
-def fetch(url: str, *, timeout_s: float = FETCH_TIMEOUT_S, max_bytes: int = 20_000_000) -> Fetched:
+def fetch(url: str, *, timeout_s: float | None = None, max_bytes: int = 20_000_000) -> Fetched:
     """GET ``url``; raise InputError for HTTP errors, time-outs, redirect loops, wrong types or huge bodies."""
+    timeout_s = FETCH_TIMEOUT_S if timeout_s is None else timeout_s
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": ", ".join(_ACCEPTED)})
     deadline = time.monotonic() + timeout_s
     try:

@@ -1,0 +1,172 @@
+"""Sources beyond plain files: HTML pages, URLs from a local server, stdin, and the script command."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from articast import InputError
+from articast.ingest import web as fetch_module
+from articast.ingest import read_article
+from articast.ingest.html import strip_site_name
+
+from .conftest import DATA
+
+PAGE = (DATA / "news-page.html").read_bytes()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep test output quiet
+        pass
+
+    def _send(self, status: int, ctype: str, body: bytes, length: bool = True) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        if length:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        if self.path == "/story.html":
+            self._send(200, "text/html; charset=utf-8", PAGE)
+        elif self.path == "/moved":
+            self.send_response(301)
+            self.send_header("Location", "/story.html")
+            self.end_headers()
+        elif self.path == "/loop":
+            self.send_response(302)
+            self.send_header("Location", "/loop")
+            self.end_headers()
+        elif self.path == "/photo.png":
+            self._send(200, "image/png", b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
+        elif self.path == "/slow":
+            time.sleep(3)
+            self._send(200, "text/html", PAGE)
+        elif self.path == "/huge":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            chunk = b"<p>" + b"word " * 2000 + b"</p>\n"
+            try:
+                for _ in range(3000):  # about 30 MB, more than the limit, with no Content-Length
+                    self.wfile.write(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+        elif self.path == "/nothing.html":
+            self._send(200, "text/html", b"<html><body><nav><a href='/'>Home</a></nav></body></html>")
+        else:
+            self._send(404, "text/html", b"<h1>Not Found</h1>")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_html_file_keeps_the_article_and_drops_the_furniture():
+    article = read_article(DATA / "news-page.html")
+    assert article.title == "City Opens Its First Night Library"
+    assert article.author == "Priya Natarajan"
+    assert article.date == "2025-10-02"
+    assert article.language == "en"
+    assert [s.title for s in article.sections] == [None, "Why open at night?", "What comes next"]
+    text = " ".join(p for s in article.sections for p in s.paragraphs)
+    assert "4,200 visitors" in text and "March 12" in text
+    for furniture in ("cookies", "ADVERTISEMENT", "Related stories", "Share this", "All rights reserved",
+                      "Weather", "tracking", "font-family"):
+        assert furniture not in text
+
+
+def test_site_name_is_stripped_from_titles():
+    assert strip_site_name("Story | The Gazette", "The Gazette") == "Story"
+    assert strip_site_name("The Gazette - Story", "The Gazette") == "Story"
+    assert strip_site_name("A - B", None) == "A - B"
+
+
+def test_url_is_fetched_and_redirects_followed(server: str):
+    article = read_article(f"{server}/moved")
+    assert article.title == "City Opens Its First Night Library"
+    assert article.source == f"{server}/story.html"
+
+
+@pytest.mark.parametrize("path, message", [
+    ("/missing", "HTTP 404"),
+    ("/loop", "redirects too many times"),
+    ("/photo.png", "image/png, not a web page"),
+    ("/huge", "larger than"),
+    ("/nothing.html", "no article text"),
+])
+def test_bad_urls_give_clear_errors(server: str, path: str, message: str):
+    with pytest.raises(InputError, match=message):
+        read_article(f"{server}{path}")
+
+
+def test_slow_server_times_out(server: str, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(fetch_module, "FETCH_TIMEOUT_S", 1.0)
+    started = time.monotonic()
+    with pytest.raises(InputError, match="timed out"):
+        read_article(f"{server}/slow")
+    assert time.monotonic() - started < 2.5
+
+
+def test_unreachable_address_fails_at_once():
+    with pytest.raises(InputError, match="cannot be reached"):
+        read_article("http://127.0.0.1:9/story.html")
+
+
+def _script_json(*args: str, stdin: bytes | None = None) -> dict:
+    result = subprocess.run([sys.executable, "-m", "articast", "script", *args, "--json"], input=stdin,
+                            capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_script_json_has_exactly_the_promised_shape(server: str):
+    doc = _script_json(f"{server}/story.html")
+    assert set(doc) == {"title", "author", "chapters"}
+    assert doc["title"] == "City Opens Its First Night Library" and doc["author"] == "Priya Natarajan"
+    for chapter in doc["chapters"]:
+        assert set(chapter) == {"title", "segments"}
+        for segment in chapter["segments"]:
+            assert set(segment) == {"text", "spoken"}
+    spoken = " ".join(s["spoken"] for c in doc["chapters"] for s in c["segments"])
+    assert "two hundred fifty thousand dollars" in spoken and "sixty percent" in spoken
+
+
+def test_script_reads_stdin_and_author_is_null():
+    doc = _script_json("-", stdin=b"Short Title\n\nIt cost $5 in 2024.\n")
+    assert doc["author"] is None
+    assert doc["title"] == "Short Title"
+    assert doc["chapters"][0]["segments"][-1] == {"text": "It cost $5 in 2024.",
+                                                  "spoken": "It cost five dollars in twenty twenty-four."}
+
+
+def test_lexicon_from_the_show_settings_and_a_file(tmp_path):
+    show = tmp_path / "show"
+    show.mkdir()
+    (show / "articast.toml").write_text('[lexicon]\nOkafor = "oh-KAH-for"\n')
+    lexicon = tmp_path / "names.toml"
+    lexicon.write_text('Quay = "key"\n')
+    doc = _script_json(str(DATA / "news-page.html"), "--out", str(show), "--lexicon", str(lexicon))
+    spoken = " ".join(s["spoken"] for c in doc["chapters"] for s in c["segments"])
+    assert "Tom oh-KAH-for" in spoken and "key Street" in spoken
