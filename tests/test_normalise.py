@@ -44,6 +44,9 @@ CASES = [
     ("In Q3 2025, sales rose.", "In the third quarter of twenty twenty-five, sales rose."),
     ("Q4 revenue fell.", "fourth quarter revenue fell."),
     ("Targets for FY2024.", "Targets for fiscal year twenty twenty-four."),
+    ("Q3 2025 revenue rose.", "third quarter twenty twenty-five revenue rose."),
+    ("A warm spell in Nov. can fool it; from late Oct. to March.", "A warm spell in November can fool it; from late October to March."),
+    ("Jane Smith, Ph.D., and Al Wu, M.D., agreed.", "Jane Smith, P-H-D, and Al Wu, M-D, agreed."),
     # ordinals, counts, symbols
     ("She was 1st, he 2nd, they 23rd.", "She was first, he second, they twenty-third."),
     ("We're #1 with 1,234,567 users.", "We're number one with one million two hundred thirty-four thousand five hundred sixty-seven users."),

@@ -307,8 +307,8 @@ def _quarter(m: re.Match[str]) -> str:
     if lead:
         words = f"{lead} the {which} quarter"
         return words + (f" of {_year_token(y)}" if y else "")
-    words = f"{which} quarter"
-    return words + (f" of {_year_token(y)}" if y else "")
+    words = f"{which} quarter"  # "Q3 2025 revenue": third quarter twenty twenty-five revenue
+    return words + (f" {_year_token(y)}" if y else "")
 
 
 def _half(m: re.Match[str]) -> str:
@@ -393,6 +393,10 @@ def _plain_number(m: re.Match[str]) -> str:
     return number(text)
 
 
+def _lone_month(m: re.Match[str]) -> str:
+    return _month(m.group(1)) + ("." if _ends_sentence(m) else "")
+
+
 def _title(m: re.Match[str]) -> str:
     return _TITLES[m.group(1)] + " "
 
@@ -472,6 +476,7 @@ _RULES: list[Rule] = [
     (re.compile(rf"\b{_MONTH_RE}\s(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s(?P<year>\d{{4}})\b)?"), _date_mdy),
     (re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s(?:of\s)?{_MONTH_RE}(?:,?\s(?P<year>\d{{4}})\b)?"), _date_dmy),
     (re.compile(rf"\b{_MONTH_RE}\s(?P<year>\d{{4}})\b"), _month_year),
+    (re.compile(r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.(?=\s|$|,)"), _lone_month),
     (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), _date_iso),
     (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b"), _date_us_numeric),
     (re.compile(r"\b(?P<h>\d{1,2}):(?P<min>\d{2})(?:\s?(?P<ampm>[aApP]\.?[mM]\.?)(?=\W|$))?"), _clock),
@@ -498,6 +503,7 @@ _RULES: list[Rule] = [
     (re.compile(rf"(?<![\w.])({NUM})\s?[–—-]\s?({NUM})\b"), _range),
     # Remaining numbers, then initialisms and capitals, then stray symbols.
     (re.compile(rf"(?<![\w.])[-−](?=\d)(?:{NUM})|(?<![\w])(?:{NUM})"), _plain_number),
+    (re.compile(r"\bPh\.\s?D\.?"), "P-H-D"),
     (re.compile(r"\b(?:[A-Za-z]\.){2,}(?![A-Za-z])"), _initialism),
     (re.compile(r"\b([A-Z]{2,}(?:\s+[A-Z]{2,}){2,})\b"), _shouting),
     (re.compile(r"\b([A-Z]{2,5})(s)?\b"), _caps),
