@@ -17,7 +17,7 @@ import pyloudnorm
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from articast.audio.ffmpeg import ffmpeg_exe
+from articast.ffmpeg import ffmpeg_exe
 
 
 def true_peak_dbtp(path: Path) -> float:

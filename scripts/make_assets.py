@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from articast.audio.ffmpeg import ffmpeg_exe
+from articast.ffmpeg import ffmpeg_exe
 
 SR = 44100
 DATA = Path(__file__).resolve().parent.parent / "src" / "articast" / "data"

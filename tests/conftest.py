@@ -12,12 +12,21 @@ from articast import Settings, produce
 DATA = Path(__file__).parent / "data"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One synthesis cache for the whole run, never the developer's own."""
+    cache = tmp_path_factory.mktemp("cache")
+    os.environ["ARTICAST_CACHE_DIR"] = str(cache)
+    return cache
+
+
 @pytest.fixture(autouse=True)
-def _isolate_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _isolate_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, _session_cache: Path) -> None:
     """No test sees the developer's ARTICAST_* variables or writes into the repo's output/."""
     for name in list(os.environ):
         if name.startswith("ARTICAST_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("ARTICAST_CACHE_DIR", str(_session_cache))
     monkeypatch.chdir(tmp_path)
 
 

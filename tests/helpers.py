@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pyloudnorm
 
-from articast.audio.ffmpeg import ffmpeg_exe
+from articast.ffmpeg import ffmpeg_exe
 
 
 def decode(path: Path, channels: int) -> np.ndarray:

@@ -14,7 +14,7 @@ from typing import TextIO
 
 from . import __version__
 from .config import Settings, resolve_settings
-from .errors import ArticastError, ExitStatus
+from .errors import ArticastError, ExitStatus, InputError
 from .pipeline import Progress, load_script, produce
 
 DESCRIPTION = "Turn a written article into a podcast episode: offline speech, music, chapters, transcript."
@@ -25,6 +25,9 @@ examples:
   articast produce https://example.com/story.html --lexicon names.toml
   cat article.txt | articast produce - --no-music
   articast script article.md --json
+  articast produce interview.txt --voice question=en:co.uk --voice answer=en:com.au --engine gtts
+  articast voices
+  articast cache --clear
 
 exit status: 0 done, 1 failed, 2 bad input or usage, 130 interrupted (Ctrl-C).
 """
@@ -90,13 +93,22 @@ def _parser() -> argparse.ArgumentParser:
     produce_p.add_argument("--show", help="show name for the album tag (default: articast)")
     produce_p.add_argument("--author", help="credit when the article names no author")
     produce_p.add_argument("--pace", dest="pace_wpm", type=float, metavar="WPM",
-                           help="speaking rate in words a minute, 80-300 (default: 165)")
+                           help="speaking rate in words a minute, 80-300 (default: 160)")
     produce_p.add_argument("--intro", type=Path, metavar="FILE", help="intro music, any format ffmpeg reads")
     produce_p.add_argument("--outro", type=Path, metavar="FILE", help="outro music, any format ffmpeg reads")
     produce_p.add_argument("--no-music", dest="music", action="store_const", const=False,
                            help="no intro or outro music")
     produce_p.add_argument("--mono", action="store_const", const=True,
                            help="mono 64 kbps (default: stereo 128 kbps)")
+    produce_p.add_argument("--engine", metavar="NAME",
+                           help="speech engine: piper (default, offline) or gtts (online); see 'articast voices'")
+    produce_p.add_argument("--voice", action="append", metavar="[ROLE=]VOICE",
+                           help="voice for the engine (see 'articast voices'); give question=VOICE and "
+                                "answer=VOICE to read headings or questions in one voice and the body in another")
+    produce_p.add_argument("--speaker", metavar="NAME", help="speaker of a multi-speaker Piper voice")
+    produce_p.add_argument("--lang", metavar="CODE", help="gtts language, for example en, fr, de (default en)")
+    produce_p.add_argument("--tld", metavar="DOMAIN",
+                           help="gtts accent by Google domain: com, co.uk, com.au, ca, co.in, ie ... (default com)")
     produce_p.add_argument("--lexicon", type=Path, metavar="FILE",
                            help='TOML file of word = "how to say it" pairs (names, brands), '
                                 "added to the show's [lexicon]")
@@ -113,14 +125,69 @@ def _parser() -> argparse.ArgumentParser:
                           help="show folder whose articast.toml [lexicon] applies (default: output/)")
     script_p.add_argument("--lexicon", type=Path, metavar="FILE", help="lexicon file, as for produce")
     script_p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    voices_p = sub.add_parser("voices", parents=[common], help="list speech engines and their voices",
+                              description="List every speech engine, whether it works offline, and its voices.")
+    voices_p.add_argument("--engine", metavar="NAME", help="list only this engine")
+
+    cache_p = sub.add_parser(
+        "cache", parents=[common], help="show or clear the synthesis cache",
+        description="Synthesised segments are cached, so re-running produce after an edit only speaks what "
+                    "changed. The cache lives in the user's cache folder, or $ARTICAST_CACHE_DIR.")
+    cache_p.add_argument("--clear", action="store_true", help="delete every cached segment")
     return parser
 
 
+def _voice_flags(values: list[str] | None) -> tuple[str | None, dict[str, str]]:
+    """Split repeated --voice values into the default voice and voices by role."""
+    from .config import normalise_role
+
+    default, roles = None, {}
+    for value in values or []:
+        role, sep, voice = value.partition("=")
+        if sep and not any(ch in role for ch in "/\\.") and role.strip():
+            roles[normalise_role(role)] = voice
+        else:
+            default = value
+    return default, roles
+
+
+def _cmd_voices(args: argparse.Namespace) -> int:
+    from .speech import engine_classes
+
+    classes = engine_classes()
+    if args.engine and args.engine not in classes:
+        raise InputError(f"unknown speech engine {args.engine!r}; choose one of: {', '.join(sorted(classes))}")
+    for name, cls in sorted(classes.items(), key=lambda kv: (kv[0] != "piper", kv[0])):
+        if args.engine and name != args.engine:
+            continue
+        where = "offline" if getattr(cls, "OFFLINE", False) else "online: needs the network"
+        print(f"{name} ({where}{', default' if name == 'piper' else ''})")
+        for voice in cls.voices():
+            marker = "*" if voice.default else " "
+            print(f"  {marker} {voice.name:<16} {voice.description}")
+    return ExitStatus.OK
+
+
+def _cmd_cache(args: argparse.Namespace) -> int:
+    from .speech.cache import SegmentCache
+
+    cache = SegmentCache()
+    if args.clear:
+        removed = cache.clear()
+        print(f"cleared {removed.entries} segments ({removed.size_bytes / 1e6:.1f} MB) from {removed.path}")
+    else:
+        stats = cache.stats()
+        print(f"{stats.path}: {stats.entries} segments, {stats.size_bytes / 1e6:.1f} MB")
+    return ExitStatus.OK
+
+
 def _cmd_produce(args: argparse.Namespace) -> int:
+    voice, roles = _voice_flags(args.voice)
     settings: Settings = resolve_settings({
         "out_dir": args.out_dir, "show": args.show, "author": args.author, "pace_wpm": args.pace_wpm,
         "intro": args.intro, "outro": args.outro, "music": args.music, "mono": args.mono,
-        "lexicon": args.lexicon,
+        "lexicon": args.lexicon, "engine": args.engine, "voice": voice, "role_voices": roles,
+        "speaker": args.speaker, "lang": args.lang, "tld": args.tld,
     })
     bar = ProgressBar(sys.stderr)
     try:
@@ -172,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return ExitStatus.BAD_INPUT
-    handlers = {"produce": _cmd_produce, "script": _cmd_script}
+    handlers = {"produce": _cmd_produce, "script": _cmd_script, "voices": _cmd_voices, "cache": _cmd_cache}
     try:
         return int(handlers[args.command](args))
     except ArticastError as exc:

@@ -36,7 +36,22 @@ class Settings:
     engine: str = "piper"
     """Speech engine name."""
 
-    pace_wpm: float = 165.0
+    voice: str | None = None
+    """The engine's voice (name or file); the engine's default when None."""
+
+    role_voices: dict[str, str] = field(default_factory=dict)
+    """Voices by role: 'question' (titles, headings, questions) and 'answer' (the body)."""
+
+    speaker: str | None = None
+    """Speaker in a multi-speaker voice."""
+
+    lang: str | None = None
+    """Language for engines that speak several (gtts)."""
+
+    tld: str | None = None
+    """Accent for gtts: the Google domain (com, co.uk, com.au, ...)."""
+
+    pace_wpm: float = 160.0
     """Speaking rate in words a minute while the voice talks."""
 
     mono: bool = False
@@ -60,6 +75,10 @@ _SOURCES: dict[str, tuple[str, tuple[str, str]]] = {
     "show": ("ARTICAST_SHOW", ("show", "title")),
     "author": ("ARTICAST_AUTHOR", ("show", "author")),
     "engine": ("ARTICAST_ENGINE", ("produce", "engine")),
+    "voice": ("ARTICAST_VOICE", ("produce", "voice")),
+    "speaker": ("ARTICAST_SPEAKER", ("produce", "speaker")),
+    "lang": ("ARTICAST_LANG", ("produce", "lang")),
+    "tld": ("ARTICAST_TLD", ("produce", "tld")),
     "pace_wpm": ("ARTICAST_PACE", ("produce", "pace")),
     "mono": ("ARTICAST_MONO", ("produce", "mono")),
     "music": ("ARTICAST_MUSIC", ("produce", "music")),
@@ -67,6 +86,17 @@ _SOURCES: dict[str, tuple[str, tuple[str, str]]] = {
     "outro": ("ARTICAST_OUTRO", ("produce", "outro")),
     "lexicon": ("ARTICAST_LEXICON", ("produce", "lexicon")),
 }
+
+
+ROLES = {"question": "question", "heading": "question", "title": "question", "answer": "answer", "body": "answer"}
+
+
+def normalise_role(role: str, origin: str = "--voice") -> str:
+    """'question'/'heading'/'title' -> 'question'; 'answer'/'body' -> 'answer'; anything else is an error."""
+    key = role.strip().lower()
+    if key not in ROLES:
+        raise InputError(f"{origin}: unknown role {role!r}; choose one of: question, answer")
+    return ROLES[key]
 
 
 def _convert(name: str, value: Any, origin: str) -> Any:
@@ -146,8 +176,15 @@ def resolve_settings(flags: Mapping[str, Any], env: Mapping[str, str] | None = N
     for f in fields(Settings):
         if f.name == "out_dir":
             continue
+        if f.name == "role_voices":
+            table = data.get("voices") if isinstance(data.get("voices"), dict) else {}
+            merged = {normalise_role(k, f"{out_dir / SETTINGS_FILE} [voices]"): str(v) for k, v in table.items()}
+            merged.update(flags.get("role_voices") or {})
+            values["role_voices"] = merged
+            continue
         if f.name == "lexicon":
-            given = flags.get("lexicon") or env.get("ARTICAST_LEXICON") or None
+            produce_table = data.get("produce") if isinstance(data.get("produce"), dict) else {}
+            given = flags.get("lexicon") or env.get("ARTICAST_LEXICON") or produce_table.get("lexicon")
             if given:
                 lexicon.update(_convert("lexicon", given, "--lexicon"))
             values["lexicon"] = lexicon

@@ -14,12 +14,14 @@ from pathlib import Path
 from .audio import MixSettings, encode_mp3, load_music, mix_episode, normalise
 from .audio.mix import validate_music_file
 from .config import Settings
-from .errors import InputError
+from .errors import InputError, SpeechError
 from .fsutil import atomic_path
 from .ingest import read_article
 from .models import Clip, Episode, Script
 from .script import build_script
-from .speech import get_engine
+from .speech import EngineOptions, SpeechEngine, get_engine
+from .speech.cache import SegmentCache, segment_key
+from .speech.quality import check_clip
 from .tags import TagInfo, default_cover, write_tags
 from .transcript import render_chapters_json, render_transcript_text, render_vtt
 
@@ -66,18 +68,56 @@ def load_script(source: str | Path, title: str | None = None, lexicon: dict[str,
     return build_script(article, lexicon=lexicon)
 
 
-def synthesize(script: Script, settings: Settings, progress: ProgressCallback | None = None) -> list[Clip]:
-    """Speak every segment of the script with the chosen engine, loaded once."""
-    engine = get_engine(settings.engine, pace_wpm=settings.pace_wpm)
+def _role(segment_role: str) -> str:
+    return "question" if segment_role in ("title", "heading") else "answer"
+
+
+def synthesize(script: Script, settings: Settings, progress: ProgressCallback | None = None,
+               cache: SegmentCache | None = None) -> list[Clip]:
+    """Speak every segment, from the cache where the same words were said in the same voice before.
+
+    Each voice is loaded once, and only when a segment misses the cache. Every new clip passes the
+    quality gate (retried once) before it is cached or used.
+    """
+    cache = cache if cache is not None else SegmentCache()
+    engines: dict[str | None, SpeechEngine] = {}
+
+    def engine_for(role: str) -> SpeechEngine:
+        voice = settings.role_voices.get(role, settings.voice)
+        if voice not in engines:
+            engines[voice] = get_engine(settings.engine, EngineOptions(
+                voice=voice, speaker=settings.speaker, pace_wpm=settings.pace_wpm,
+                lang=settings.lang, tld=settings.tld))
+        return engines[voice]
+
     segments = script.segments
     clips: list[Clip] = []
     if progress:
         progress(Progress("speech", 0, len(segments)))
-    for i, segment in enumerate(segments, start=1):
-        clips.append(engine.synthesize(segment.spoken))
+    for number, segment in enumerate(segments, start=1):
+        engine = engine_for(_role(segment.role))
+        key = segment_key(engine.cache_key(), segment.spoken)
+        clip = cache.get(key)
+        if clip is None:
+            clip = _synthesize_checked(engine, segment.spoken, number)
+            cache.put(key, clip)
+        clips.append(clip)
         if progress:
-            progress(Progress("speech", i, len(segments)))
+            progress(Progress("speech", number, len(segments)))
     return clips
+
+
+def _synthesize_checked(engine: SpeechEngine, spoken: str, number: int) -> Clip:
+    problem = None
+    for _attempt in range(2):
+        clip = engine.synthesize(spoken)
+        problem = check_clip(clip, spoken)
+        if problem is None:
+            return clip
+        log.warning("segment %d %s; trying once more", number, problem)
+    excerpt = spoken if len(spoken) <= 60 else spoken[:57] + "..."
+    raise SpeechError(f"segment {number} (\"{excerpt}\") {problem} from {engine.NAME}, twice; "
+                      "no episode was written")
 
 
 def produce(source: str | Path, settings: Settings = Settings(), *, title: str | None = None,

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import AudioError
-from .ffmpeg import ffmpeg_exe
+from ..ffmpeg import ffmpeg_exe
 
 STEREO_BITRATE_KBPS = 128
 MONO_BITRATE_KBPS = 64

@@ -8,7 +8,7 @@ import numpy as np
 import pyloudnorm
 
 from ..errors import AudioError
-from .ffmpeg import run_filter
+from ..ffmpeg import run_filter
 
 log = logging.getLogger(__name__)
 

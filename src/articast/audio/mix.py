@@ -13,7 +13,7 @@ from scipy.signal import resample_poly
 from ..errors import AudioError, InputError
 from ..models import ChapterMark, Clip, Cue, Mix, Pause, Script
 from ..speech.trim import fade_edges
-from .ffmpeg import decode_to_pcm, pydub_audio_segment
+from ..ffmpeg import decode_to_pcm, pydub_audio_segment
 from .loudness import measure_lufs
 
 SAMPLE_RATE_HZ = 44100
@@ -29,17 +29,29 @@ class MixSettings:
     sample_rate_hz: int = SAMPLE_RATE_HZ
     """Sample rate of the episode."""
 
-    sentence_pause_ms: int = 320
+    sentence_pause_ms: int = 300
     """Silence after a sentence."""
 
-    paragraph_pause_ms: int = 750
+    paragraph_pause_ms: int = 700
     """Silence after a paragraph or a heading."""
 
-    chapter_pause_ms: int = 1400
+    chapter_pause_ms: int = 1200
     """Silence after a chapter's last words."""
 
-    intro_lead_ms: int = 3000
+    intro_lead_ms: int = 2500
     """Music heard alone before the first words."""
+
+    short_episode_ms: int = 90_000
+    """Speech shorter than this gets a shorter musical frame, so music does not swamp a short piece."""
+
+    short_intro_lead_ms: int = 1800
+    """Music alone before the first words of a short episode."""
+
+    outro_share: float = 0.08
+    """The outro plays for at most this share of the speech's length..."""
+
+    min_outro_ms: int = 3500
+    """...but never less than this (and never more than the music itself or max_music_ms)."""
 
     music_under_speech_lu: float = 5.0
     """Music at full level sits this far below the speech."""
@@ -104,9 +116,8 @@ def _shape_intro(intro: np.ndarray, sr: int, speech_start_ms: int, s: MixSetting
 def _shape_outro(outro: np.ndarray, sr: int, rise_ms: int, s: MixSettings, gain_db: float) -> np.ndarray:
     """Rise from under the last words to full level, play out, fade at the end."""
     seg = _to_segment(outro, sr).apply_gain(gain_db)
-    seg = seg[: s.max_music_ms]
     seg = seg.fade(from_gain=s.duck_db, to_gain=0, start=0, end=min(rise_ms, len(seg)))
-    return _from_segment(seg.fade_out(min(2500, len(seg))))
+    return _from_segment(seg.fade_out(min(2500, len(seg) - rise_ms)))
 
 
 def _resampled(clip: Clip, sample_rate_hz: int) -> np.ndarray:
@@ -143,8 +154,11 @@ def mix_episode(script: Script, clips: list[Clip], music: Music, settings: MixSe
     def frames(ms: float) -> int:
         return int(round(ms * sr / 1000))
 
+    speech_ms = sum(len(x) for x in speech) * 1000 / sr
+    short = speech_ms < s.short_episode_ms
     intro_ms = len(music.intro) * 1000 // sr if music.intro is not None else 0
-    start_ms = min(s.intro_lead_ms, max(0, intro_ms - 1000)) if music.intro is not None else 400
+    lead_ms = s.short_intro_lead_ms if short else s.intro_lead_ms
+    start_ms = min(lead_ms, max(0, intro_ms - 1000)) if music.intro is not None else 400
     positions: list[int] = []
     cursor = frames(start_ms)
     for segment, samples in zip(segments, speech):
@@ -154,9 +168,10 @@ def mix_episode(script: Script, clips: list[Clip], music: Music, settings: MixSe
 
     outro_start = speech_end + frames(300)
     outro_rise_ms = 700
+    outro_max_ms = min(s.max_music_ms, max(s.min_outro_ms, int(s.outro_share * speech_ms)))
     if music.outro is not None:
         outro_start = max(0, speech_end - frames(400))
-        outro_len = min(len(music.outro), frames(s.max_music_ms))
+        outro_len = min(len(music.outro), frames(outro_max_ms))
         total = max(outro_start + outro_len, speech_end + frames(1000))
     else:
         total = speech_end + frames(900)
@@ -180,6 +195,7 @@ def mix_episode(script: Script, clips: list[Clip], music: Music, settings: MixSe
             if kind == "intro":
                 shaped, at = _shape_intro(track, sr, start_ms, s, gain), 0
             else:
+                track = track[: frames(outro_max_ms)]
                 shaped, at = _shape_outro(track, sr, outro_rise_ms, s, gain), outro_start
             if s.channels == 1:
                 shaped = shaped.mean(axis=1, keepdims=True)

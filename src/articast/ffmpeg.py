@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import AudioError, InputError
+from .errors import AudioError, InputError
 
 
 @functools.cache
@@ -60,3 +60,16 @@ def run_filter(samples: np.ndarray, sample_rate_hz: int, audio_filter: str) -> n
         raise AudioError(f"ffmpeg filter failed: {result.stderr.decode('utf-8', 'replace').strip()[-300:]}")
     out = np.frombuffer(result.stdout, dtype=np.float32).reshape(-1, channels)
     return out[: len(samples)]
+
+
+def decode_bytes(data: bytes, sample_rate_hz: int, channels: int = 1, audio_filter: str | None = None) -> np.ndarray:
+    """Decode compressed audio held in memory (an MP3 from a web engine) to float32 (frames, channels)."""
+    cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", "pipe:0", "-vn"]
+    if audio_filter:
+        cmd += ["-af", audio_filter]
+    cmd += ["-f", "f32le", "-ac", str(channels), "-ar", str(sample_rate_hz), "pipe:1"]
+    result = subprocess.run(cmd, input=data, capture_output=True)
+    if result.returncode != 0:
+        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise AudioError(f"cannot decode audio ({detail[-1] if detail else 'no audio'})")
+    return np.frombuffer(result.stdout, dtype=np.float32).reshape(-1, channels).copy()
