@@ -1,6 +1,6 @@
 """Generate articast's default intro and outro music and cover art (our own work, GPL like the code).
 
-Usage: pip install -e ".[dev]" && python scripts/make_assets.py
+Usage: pip install -e . && python scripts/make_assets.py
 Writes src/articast/data/intro.mp3, outro.mp3 (96 kbps stereo) and cover.jpg (600 x 600, for ID3).
 Everything is synthesised from numbers here: no samples, fonts or images from elsewhere.
 """
@@ -90,23 +90,9 @@ def write_mp3(samples: np.ndarray, path: Path) -> None:
 
 
 def make_cover(path: Path) -> None:
-    from PIL import Image, ImageDraw, ImageFilter
+    from articast.publish.cover import cover_bytes
 
-    size = 600
-    y, x = np.mgrid[0:size, 0:size] / size
-    r = 30 + 60 * x + 20 * y
-    g = 40 + 50 * (1 - y) + 30 * x
-    b = 90 + 110 * (1 - x * y)
-    img = Image.fromarray(np.stack([r, g, b], axis=2).clip(0, 255).astype(np.uint8), "RGB")
-    draw = ImageDraw.Draw(img)
-    cx, cy = size // 2, size // 2
-    for i, radius in enumerate(range(60, 280, 44)):
-        width = 14 - 2 * i
-        draw.arc((cx - radius, cy - radius, cx + radius, cy + radius), 300, 60, fill=(250, 236, 200), width=width)
-        draw.arc((cx - radius, cy - radius, cx + radius, cy + radius), 120, 240, fill=(250, 236, 200), width=width)
-    draw.ellipse((cx - 34, cy - 34, cx + 34, cy + 34), fill=(250, 236, 200))
-    img = img.filter(ImageFilter.SMOOTH)
-    img.save(path, "JPEG", quality=85, optimize=True, progressive=False)
+    path.write_bytes(cover_bytes(600))
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ def test_episode_files_sit_together_and_nothing_temporary_remains(stereo_episode
     folder = stereo_episode.mp3_path.parent
     names = sorted(p.name for p in folder.iterdir())
     slug = stereo_episode.slug
-    assert names == sorted([f"{slug}.mp3", f"{slug}.vtt", f"{slug}.chapters.json"])
+    assert names == sorted([f"{slug}.mp3", f"{slug}.vtt", f"{slug}.srt", f"{slug}.chapters.json"])
     assert slug == "the-lighthouse-keeper-s-notebook"
 
 

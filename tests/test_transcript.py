@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from articast.models import ChapterMark, Cue
-from articast.transcript import render_chapters_json, render_vtt
+from articast.transcript import render_chapters_json, render_srt, render_vtt
 
 
 def test_vtt_format():
@@ -18,3 +18,8 @@ def test_chapters_json():
     doc = json.loads(render_chapters_json([ChapterMark("A", 0, 1500), ChapterMark("B", 1500, 4000)], "Ep"))
     assert doc == {"version": "1.2.0", "title": "Ep", "chapters": [
         {"startTime": 0.0, "endTime": 1.5, "title": "A"}, {"startTime": 1.5, "endTime": 4.0, "title": "B"}]}
+
+
+def test_srt_format():
+    assert render_srt([Cue(3000, 5500, "Hello."), Cue(6000, 7000, "Bye.")]) == (
+        "1\n00:00:03,000 --> 00:00:05,500\nHello.\n\n2\n00:00:06,000 --> 00:00:07,000\nBye.\n")

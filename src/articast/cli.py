@@ -26,6 +26,9 @@ examples:
   cat article.txt | articast produce - --no-music
   articast script article.md --json
   articast produce interview.txt --voice question=en:co.uk --voice answer=en:com.au --engine gtts
+  articast init --show "The Reading List" --email me@example.com --base-url https://example.com/pod
+  articast produce article.md --publish
+  articast serve
   articast voices
   articast cache --clear
 
@@ -109,6 +112,9 @@ def _parser() -> argparse.ArgumentParser:
     produce_p.add_argument("--lang", metavar="CODE", help="gtts language, for example en, fr, de (default en)")
     produce_p.add_argument("--tld", metavar="DOMAIN",
                            help="gtts accent by Google domain: com, co.uk, com.au, ca, co.in, ie ... (default com)")
+    produce_p.add_argument("--publish", action="store_true",
+                           help="then publish: update the show's feed.xml and index.html (see 'articast publish')")
+    produce_p.add_argument("--base-url", metavar="URL", help="public URL of the show folder, for --publish")
     produce_p.add_argument("--lexicon", type=Path, metavar="FILE",
                            help='TOML file of word = "how to say it" pairs (names, brands), '
                                 "added to the show's [lexicon]")
@@ -125,6 +131,41 @@ def _parser() -> argparse.ArgumentParser:
                           help="show folder whose articast.toml [lexicon] applies (default: output/)")
     script_p.add_argument("--lexicon", type=Path, metavar="FILE", help="lexicon file, as for produce")
     script_p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    show_flags = argparse.ArgumentParser(add_help=False)
+    show_flags.add_argument("--out", dest="out_dir", metavar="DIR", help="the show folder (default: output/)")
+    show_flags.add_argument("--show", metavar="TITLE", help="the show's title")
+    show_flags.add_argument("--author", help="the show's author")
+    show_flags.add_argument("--description", help="what the show is about")
+    show_flags.add_argument("--language", metavar="CODE", help="the show's language (default: en)")
+    show_flags.add_argument("--category", metavar="NAME",
+                            help="Apple Podcasts category, e.g. 'News' or 'News > Tech News' (default: News)")
+    show_flags.add_argument("--explicit", action=argparse.BooleanOptionalAction, default=None,
+                            help="mark the show explicit (default: no)")
+    show_flags.add_argument("--email", dest="owner_email", metavar="ADDRESS",
+                            help="owner's e-mail for the feed (Apple requires one)")
+    show_flags.add_argument("--base-url", metavar="URL",
+                            help="public URL of the show folder (default: http://127.0.0.1:8000, as served by "
+                                 "'articast serve')")
+    show_flags.add_argument("--cover", type=Path, metavar="FILE",
+                            help="cover image (square, 1400-3000 px; others are cropped and scaled)")
+
+    init_p = sub.add_parser("init", parents=[common, show_flags], help="write a show's settings file",
+                            description="Write OUT/articast.toml with the show's title, author, description, "
+                                        "language, category, explicit flag, owner e-mail, base URL and cover.")
+    init_p.add_argument("--force", action="store_true", help="replace an existing articast.toml")
+
+    sub.add_parser("publish", parents=[common, show_flags], help="rebuild the show's feed and page",
+                   description="Read every episode in the show folder and write feed.xml (RSS with Apple "
+                               "Podcasts and Podcasting 2.0 tags), index.html and the cover. Safe to run "
+                               "again: episodes keep their GUIDs and first publication dates.")
+
+    serve_p = sub.add_parser("serve", parents=[common], help="serve the show folder to podcast apps",
+                             description="Serve the show folder over HTTP with byte ranges, for podcast apps "
+                                         "on this machine, or on your network with --host 0.0.0.0.")
+    serve_p.add_argument("--out", dest="out_dir", metavar="DIR", help="the show folder (default: output/)")
+    serve_p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve_p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+
     voices_p = sub.add_parser("voices", parents=[common], help="list speech engines and their voices",
                               description="List every speech engine, whether it works offline, and its voices.")
     voices_p.add_argument("--engine", metavar="NAME", help="list only this engine")
@@ -181,13 +222,88 @@ def _cmd_cache(args: argparse.Namespace) -> int:
     return ExitStatus.OK
 
 
+def _show_flags(args: argparse.Namespace) -> dict:
+    return {key: getattr(args, key, None) for key in (
+        "out_dir", "show", "author", "description", "language", "category", "explicit", "owner_email",
+        "base_url", "cover")}
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    import tomli_w
+
+    from .config import SETTINGS_FILE
+
+    settings = resolve_settings(_show_flags(args))
+    path = Path(settings.out_dir) / SETTINGS_FILE
+    if path.exists() and not args.force:
+        raise InputError(f"{path}: already exists (edit it, or use --force to replace it)")
+    from .publish import DEFAULT_BASE_URL, split_category
+
+    split_category(settings.category)
+    show = {"title": settings.show, "author": settings.author or settings.show,
+            "description": settings.description or f"Articles read aloud by {settings.show}.",
+            "language": settings.language, "category": settings.category, "explicit": settings.explicit,
+            "email": settings.owner_email or "", "base_url": settings.base_url or DEFAULT_BASE_URL}
+    if settings.cover:
+        show["cover"] = str(Path(settings.cover).resolve())
+    from .fsutil import write_text_atomic
+
+    write_text_atomic(path, tomli_w.dumps({"show": show, "produce": {"pace": settings.pace_wpm}, "lexicon": {}}))
+    if not settings.owner_email:
+        print("note: set email = \"...\" in [show]; Apple Podcasts requires an owner e-mail", file=sys.stderr)
+    print(path)
+    return ExitStatus.OK
+
+
+def _publish(settings: Settings) -> int:
+    from .publish import publish_show
+
+    result = publish_show(settings)
+    if not settings.base_url:
+        print("note: no base URL set (--base-url or ARTICAST_BASE_URL); the feed points at "
+              f"{result.feed_url.rsplit('/', 1)[0]}/ for 'articast serve'", file=sys.stderr)
+    print(f"{result.episodes} episode{'s' if result.episodes != 1 else ''}; subscribe at {result.feed_url}",
+          file=sys.stderr)
+    print(result.page_path)
+    print(result.feed_path)
+    return ExitStatus.OK
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    return _publish(resolve_settings(_show_flags(args)))
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .publish import FEED_FILE
+    from .publish.serve import make_server
+
+    settings = resolve_settings({"out_dir": args.out_dir})
+    folder = Path(settings.out_dir)
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such show folder")
+    try:
+        server = make_server(folder, args.host, args.port)
+    except OSError as exc:
+        raise InputError(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc})") from None
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
+    shown = f"[{host}]" if ":" in host else host
+    print(f"serving {folder.resolve()} on http://{shown}:{server.server_address[1]}/ (Ctrl-C to stop)",
+          file=sys.stderr)
+    print(f"http://{shown}:{server.server_address[1]}/{FEED_FILE}", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+    return ExitStatus.OK
+
+
 def _cmd_produce(args: argparse.Namespace) -> int:
     voice, roles = _voice_flags(args.voice)
     settings: Settings = resolve_settings({
         "out_dir": args.out_dir, "show": args.show, "author": args.author, "pace_wpm": args.pace_wpm,
         "intro": args.intro, "outro": args.outro, "music": args.music, "mono": args.mono,
         "lexicon": args.lexicon, "engine": args.engine, "voice": voice, "role_voices": roles,
-        "speaker": args.speaker, "lang": args.lang, "tld": args.tld,
+        "speaker": args.speaker, "lang": args.lang, "tld": args.tld, "base_url": args.base_url,
     })
     bar = ProgressBar(sys.stderr)
     try:
@@ -196,6 +312,12 @@ def _cmd_produce(args: argparse.Namespace) -> int:
         bar.close()
     minutes, seconds = divmod(round(episode.duration_ms / 1000), 60)
     print(f"{episode.title}: {minutes}:{seconds:02d}, {len(episode.chapters)} chapters", file=sys.stderr)
+    if args.publish:
+        from .publish import publish_show
+
+        result = publish_show(settings)
+        print(f"published: {result.episodes} episodes; subscribe at {result.feed_url}", file=sys.stderr)
+        print(result.feed_path)
     print(episode.vtt_path)
     print(episode.chapters_path)
     print(episode.mp3_path)
@@ -239,7 +361,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return ExitStatus.BAD_INPUT
-    handlers = {"produce": _cmd_produce, "script": _cmd_script, "voices": _cmd_voices, "cache": _cmd_cache}
+    handlers = {"produce": _cmd_produce, "script": _cmd_script, "voices": _cmd_voices, "cache": _cmd_cache,
+                "init": _cmd_init, "publish": _cmd_publish, "serve": _cmd_serve}
     try:
         return int(handlers[args.command](args))
     except ArticastError as exc:

@@ -31,7 +31,28 @@ class Settings:
     """The show's name, written as the album tag."""
 
     author: str | None = None
-    """Credit used when the article names no author."""
+    """Credit used when the article names no author; the show's author in the feed."""
+
+    description: str | None = None
+    """The show's description in the feed and on its page."""
+
+    language: str = "en"
+    """The show's language (RSS language code)."""
+
+    category: str = "News"
+    """Apple Podcasts category, optionally 'Category > Subcategory'."""
+
+    explicit: bool = False
+    """Whether the show is marked explicit."""
+
+    owner_email: str | None = None
+    """Contact e-mail for itunes:owner (Apple requires one)."""
+
+    base_url: str | None = None
+    """Public URL of the show folder; the feed's links start with it."""
+
+    cover: Path | None = None
+    """The show's cover image; articast draws one with the title when None."""
 
     engine: str = "piper"
     """Speech engine name."""
@@ -74,6 +95,13 @@ class Settings:
 _SOURCES: dict[str, tuple[str, tuple[str, str]]] = {
     "show": ("ARTICAST_SHOW", ("show", "title")),
     "author": ("ARTICAST_AUTHOR", ("show", "author")),
+    "description": ("ARTICAST_DESCRIPTION", ("show", "description")),
+    "language": ("ARTICAST_LANGUAGE", ("show", "language")),
+    "category": ("ARTICAST_CATEGORY", ("show", "category")),
+    "explicit": ("ARTICAST_EXPLICIT", ("show", "explicit")),
+    "owner_email": ("ARTICAST_EMAIL", ("show", "email")),
+    "base_url": ("ARTICAST_BASE_URL", ("show", "base_url")),
+    "cover": ("ARTICAST_COVER", ("show", "cover")),
     "engine": ("ARTICAST_ENGINE", ("produce", "engine")),
     "voice": ("ARTICAST_VOICE", ("produce", "voice")),
     "speaker": ("ARTICAST_SPEAKER", ("produce", "speaker")),
@@ -103,7 +131,7 @@ def _convert(name: str, value: Any, origin: str) -> Any:
     try:
         if name == "pace_wpm":
             return float(value)
-        if name in ("mono", "music"):
+        if name in ("mono", "music", "explicit"):
             if isinstance(value, bool):
                 return value
             text = str(value).strip().lower()
@@ -114,7 +142,7 @@ def _convert(name: str, value: Any, origin: str) -> Any:
             raise ValueError(value)
         if name == "lexicon":
             return load_lexicon(Path(str(value)).expanduser())
-        if name in ("intro", "outro", "out_dir"):
+        if name in ("intro", "outro", "out_dir", "cover"):
             return Path(str(value)).expanduser() if str(value) else None
         return str(value)
     except (TypeError, ValueError):

@@ -23,7 +23,7 @@ from .speech import EngineOptions, SpeechEngine, get_engine
 from .speech.cache import SegmentCache, segment_key
 from .speech.quality import check_clip
 from .tags import TagInfo, default_cover, write_tags
-from .transcript import render_chapters_json, render_transcript_text, render_vtt
+from .transcript import render_chapters_json, render_srt, render_transcript_text, render_vtt
 
 log = logging.getLogger(__name__)
 
@@ -146,14 +146,16 @@ def produce(source: str | Path, settings: Settings = Settings(), *, title: str |
     mp3_path = out_dir / f"{slug}.mp3"
     vtt_path = out_dir / f"{slug}.vtt"
     chapters_path = out_dir / f"{slug}.chapters.json"
+    srt_path = out_dir / f"{slug}.srt"
     if progress:
         progress(Progress("encode", 0, 1))
     out_dir.mkdir(parents=True, exist_ok=True)
     # All three files are written under temporary names and moved into place together, the MP3
     # last: a failure or Ctrl-C at any point leaves neither a partial file nor an orphan sidecar.
     with atomic_path(mp3_path) as mp3_tmp, atomic_path(chapters_path) as chapters_tmp, \
-            atomic_path(vtt_path) as vtt_tmp:
+            atomic_path(vtt_path) as vtt_tmp, atomic_path(srt_path) as srt_tmp:
         vtt_tmp.write_text(render_vtt(mix.cues), encoding="utf-8")
+        srt_tmp.write_text(render_srt(mix.cues), encoding="utf-8")
         chapters_tmp.write_text(render_chapters_json(mix.chapters, script.title), encoding="utf-8")
         encode_mp3(samples, mix.sample_rate_hz, mp3_tmp)
         write_tags(mp3_tmp, TagInfo(

@@ -25,6 +25,15 @@ def render_vtt(cues: tuple[Cue, ...] | list[Cue]) -> str:
     return "\n".join(lines)
 
 
+def render_srt(cues: tuple[Cue, ...] | list[Cue]) -> str:
+    """SubRip: the same cues as the VTT, numbered, with comma decimals."""
+    blocks = []
+    for number, cue in enumerate(cues, start=1):
+        start, end = _timestamp(cue.start_ms).replace(".", ","), _timestamp(cue.end_ms).replace(".", ",")
+        blocks.append(f"{number}\n{start} --> {end}\n{cue.text.replace('-->', '->').strip()}\n")
+    return "\n".join(blocks)
+
+
 def render_chapters_json(chapters: tuple[ChapterMark, ...] | list[ChapterMark], title: str | None = None) -> str:
     """Podcasting 2.0 JSON chapters (version 1.2.0): start and end times in seconds."""
     doc: dict[str, object] = {"version": CHAPTERS_VERSION}

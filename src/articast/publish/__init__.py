@@ -1,0 +1,139 @@
+"""Publish: turn the show folder into a podcast any app subscribes to (feed, page, cover, records)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from mutagen.id3 import ID3, ID3NoHeaderError
+from mutagen.mp3 import MP3, HeaderNotFoundError
+
+from ..config import Settings
+from ..errors import InputError
+from ..fsutil import write_bytes_atomic, write_text_atomic
+from .cover import FEED_COVER_PX, cover_bytes, prepare_user_cover
+from .feed import APPLE_CATEGORIES, FEED_FILE, ShowInfo, render_feed, url_for
+from .page import PAGE_FILE, parse_vtt, render_page
+from .store import EpisodeRecord, EpisodeStore, now_iso
+
+__all__ = ["PublishResult", "publish_show", "show_info", "DEFAULT_BASE_URL", "FEED_FILE", "PAGE_FILE"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+"""Where `articast serve` listens by default; a real show sets its public base URL."""
+
+SIDECARS = {"vtt": ".vtt", "srt": ".srt", "chapters": ".chapters.json"}
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What publishing wrote."""
+
+    feed_path: Path
+    page_path: Path
+    feed_url: str
+    episodes: int
+
+
+def split_category(category: str) -> tuple[str, str | None]:
+    """'News > Tech News' -> ('News', 'Tech News'), checked against Apple's list."""
+    main, _, sub = (part.strip() for part in category.partition(">"))
+    if main not in APPLE_CATEGORIES:
+        raise InputError(f"category {main!r} is not one of Apple's: {', '.join(APPLE_CATEGORIES)}")
+    if sub and sub not in APPLE_CATEGORIES[main]:
+        choices = ", ".join(APPLE_CATEGORIES[main]) or "none"
+        raise InputError(f"{main!r} has no subcategory {sub!r}; choose one of: {choices}")
+    return main, sub or None
+
+
+def show_info(settings: Settings, cover_name: str) -> ShowInfo:
+    """Channel facts from the settings."""
+    base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
+    main, sub = split_category(settings.category)
+    return ShowInfo(
+        title=settings.show, description=settings.description or f"Articles read aloud by {settings.show}.",
+        author=settings.author or settings.show, language=settings.language, category=main, subcategory=sub,
+        explicit=settings.explicit, owner_email=settings.owner_email or "", base_url=base_url,
+        cover_name=cover_name, link=base_url + "/",
+    )
+
+
+def _write_cover(folder: Path, settings: Settings) -> str:
+    if settings.cover:
+        data, ext = prepare_user_cover(settings.cover)
+    else:
+        data, ext = cover_bytes(FEED_COVER_PX, settings.show), ".jpg"
+    name = f"cover{ext}"
+    target = folder / name
+    if not target.exists() or target.read_bytes() != data:
+        write_bytes_atomic(target, data)
+    return name
+
+
+def _read_episode(mp3: Path) -> dict:
+    """Title, summary, author, duration and chapters from an episode's own tags."""
+    try:
+        audio = MP3(mp3)
+    except (HeaderNotFoundError, OSError) as exc:
+        raise InputError(f"{mp3}: not a readable MP3 ({exc})") from None
+    try:
+        tag = ID3(mp3)
+    except ID3NoHeaderError:
+        tag = ID3()
+    comments = tag.getall("COMM")
+    chapters = sorted(tag.getall("CHAP"), key=lambda c: c.start_time)
+    return {
+        "title": str(tag.get("TIT2") or mp3.stem),
+        "description": comments[0].text[0] if comments and comments[0].text else "",
+        "author": str(tag.get("TPE1") or ""),
+        "duration_s": round(audio.info.length),
+        "chapters": [{"title": str(c.sub_frames.get("TIT2") or ""), "start": c.start_time / 1000} for c in chapters],
+    }
+
+
+def publish_show(settings: Settings) -> PublishResult:
+    """Sync the episode records with the MP3s in the show folder, then write cover, feed and page.
+
+    Idempotent: an episode keeps its GUID, number and first publication date however often it is
+    published; a re-produced episode is updated in place; an MP3 that was deleted leaves the feed.
+    """
+    folder = Path(settings.out_dir)
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such show folder (produce an episode into it first)")
+    cover_name = _write_cover(folder, settings)
+    show = show_info(settings, cover_name)
+    store = EpisodeStore(folder)
+    with store.locked() as records:
+        present = {p.stem: p for p in folder.glob("*.mp3") if not p.name.startswith(".")}
+        for slug in list(records):
+            if slug not in present:
+                log.info("episode %s is gone from the folder; removing it from the feed", slug)
+                del records[slug]
+        for slug, mp3 in sorted(present.items(), key=lambda kv: kv[1].stat().st_mtime):
+            record = records.get(slug) or EpisodeStore.new_record(slug, records)
+            facts = _read_episode(mp3)
+            length = mp3.stat().st_size
+            changed = (record.length_bytes, record.title) != (length, facts["title"])
+            for key, value in facts.items():
+                setattr(record, key, value)
+            record.length_bytes = length
+            if changed:
+                record.updated = now_iso()
+            records[slug] = record
+        episodes = list(records.values())
+        files = {r.slug: _files_of(folder, r.slug) for r in episodes}
+        transcripts = {r.slug: parse_vtt((folder / files[r.slug]["vtt"]).read_text(encoding="utf-8"))
+                       for r in episodes if "vtt" in files[r.slug]}
+        write_bytes_atomic(folder / FEED_FILE, render_feed(show, episodes, files))
+        write_text_atomic(folder / PAGE_FILE, render_page(show, episodes, files, transcripts))
+    return PublishResult(folder / FEED_FILE, folder / PAGE_FILE, url_for(show.base_url, FEED_FILE), len(episodes))
+
+
+def _files_of(folder: Path, slug: str) -> dict[str, str]:
+    names = {"mp3": f"{slug}.mp3"}
+    for kind, suffix in SIDECARS.items():
+        if (folder / f"{slug}{suffix}").is_file():
+            names[kind] = f"{slug}{suffix}"
+    return names

@@ -1,0 +1,119 @@
+"""index.html: the show's page, newest episode first, each with a player, chapters and transcript.
+
+Self-contained (inline CSS and script, no web fonts or CDNs), so it works opened straight from disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+from .feed import ShowInfo
+from .store import EpisodeRecord
+
+PAGE_FILE = "index.html"
+
+_CSS = """
+:root { color-scheme: light dark; --accent: #3b5bdb; }
+body { font: 17px/1.55 system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 46rem; margin: 2rem auto;
+       padding: 0 1rem; }
+header { display: flex; gap: 1.25rem; align-items: center; margin-bottom: 2rem; }
+header img { width: 8rem; height: 8rem; border-radius: .6rem; flex: none; }
+h1 { margin: 0 0 .3rem; font-size: 1.7rem; } h2 { margin: 0 0 .2rem; font-size: 1.25rem; }
+.meta { color: #777; font-size: .9rem; margin: 0 0 .6rem; }
+article { border-top: 1px solid #8884; padding: 1.5rem 0; }
+audio { width: 100%; margin: .4rem 0 .6rem; }
+ol.chapters { padding-left: 1.4rem; } ol.chapters li { margin: .15rem 0; }
+button.seek { font: inherit; background: none; border: 0; padding: 0; color: var(--accent); cursor: pointer;
+              text-align: left; }
+button.seek:hover { text-decoration: underline; } .time { color: #777; font-variant-numeric: tabular-nums; }
+details { margin-top: .6rem; } .cue { margin: .35rem 0; } a.feed { color: var(--accent); }
+"""
+
+_SCRIPT = """
+document.addEventListener('click', function (event) {
+  var button = event.target.closest('button.seek');
+  if (!button) return;
+  var audio = document.getElementById(button.dataset.player);
+  audio.currentTime = parseFloat(button.dataset.start);
+  var playing = audio.play();
+  if (playing && playing.catch) playing.catch(function () {});
+});
+"""
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def parse_vtt(text: str) -> list[tuple[float, str]]:
+    """(start seconds, text) of each cue in a WebVTT file."""
+    cues = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = block.splitlines()
+        for i, line in enumerate(lines):
+            match = re.match(r"(\d+):(\d\d):(\d\d)\.(\d{3}) -->", line)
+            if match:
+                h, m, s, ms = (int(g) for g in match.groups())
+                cues.append((h * 3600 + m * 60 + s + ms / 1000, " ".join(lines[i + 1:]).strip()))
+                break
+    return cues
+
+
+def render_page(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, dict[str, str]],
+                transcripts: dict[str, list[tuple[float, str]]]) -> str:
+    """The page's HTML; every piece of show or episode text is escaped."""
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{e(show.language)}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(show.title)}</title>",
+        '<link rel="alternate" type="application/rss+xml" title="Podcast feed" href="feed.xml">',
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<header>",
+        f'<img src="{e(show.cover_name)}" alt="">',
+        f"<div><h1>{e(show.title)}</h1><p>{e(show.description)}</p>",
+        f'<p class="meta">by {e(show.author)} · <a class="feed" href="feed.xml">Subscribe (RSS)</a></p></div>',
+        "</header>",
+        "<main>",
+    ]
+    if not episodes:
+        parts.append("<p>No episodes yet.</p>")
+    for record in sorted(episodes, key=lambda r: (r.published, r.number), reverse=True):
+        names = files[record.slug]
+        player = f"player-{record.number}"
+        date = dt.datetime.fromisoformat(record.published).strftime("%B %d, %Y").replace(" 0", " ")
+        parts += [
+            f'<article id="episode-{record.number}">',
+            f"<h2>{e(record.title)}</h2>",
+            f'<p class="meta">Episode {record.number} · {e(date)} · {_clock(record.duration_s)}</p>',
+            f'<audio id="{player}" controls preload="metadata" src="{e(names["mp3"])}"></audio>',
+            f"<p>{e(record.description)}</p>",
+        ]
+        if record.chapters:
+            parts.append('<ol class="chapters">')
+            for chapter in record.chapters:
+                parts.append(
+                    f'<li><button class="seek" data-player="{player}" data-start="{chapter["start"]:.3f}">'
+                    f'{e(chapter["title"])}</button> <span class="time">{_clock(chapter["start"])}</span></li>')
+            parts.append("</ol>")
+        cues = transcripts.get(record.slug) or []
+        if cues:
+            parts.append("<details><summary>Transcript</summary>")
+            for start, text in cues:
+                parts.append(
+                    f'<p class="cue"><button class="seek time" data-player="{player}" data-start="{start:.3f}">'
+                    f"{_clock(start)}</button> {e(text)}</p>")
+            parts.append("</details>")
+        parts.append("</article>")
+    parts += ["</main>", f"<script>{_SCRIPT}</script>", "</body>", "</html>", ""]
+    return "\n".join(parts)

@@ -1,0 +1,131 @@
+"""`articast serve`: the show folder over HTTP, with HEAD and byte ranges as podcast apps need.
+
+Only files inside the folder are served: '..', encoded traversal and symlinks that lead out are
+refused. It binds to loopback unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import http.server
+import logging
+import re
+import urllib.parse
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+CONTENT_TYPES = {
+    ".mp3": "audio/mpeg", ".xml": "application/rss+xml; charset=utf-8", ".html": "text/html; charset=utf-8",
+    ".vtt": "text/vtt; charset=utf-8", ".srt": "application/x-subrip; charset=utf-8",
+    ".json": "application/json; charset=utf-8", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
+    ".txt": "text/plain; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
+}
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_CHUNK = 64 * 1024
+
+
+def resolve_inside(root: Path, url_path: str) -> Path | None:
+    """The file a URL path names inside ``root``, or None for anything that would leave it."""
+    path = urllib.parse.unquote(urllib.parse.urlsplit(url_path).path, errors="strict")
+    if "\x00" in path or "\\" in path:
+        return None
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if any(p == ".." for p in parts) or any(p.startswith(".") for p in parts):
+        return None  # traversal, and hidden files (locks, temporary files)
+    candidate = root.joinpath(*parts) if parts else root
+    if candidate.is_dir():
+        candidate = candidate / "index.html"
+    try:
+        real = candidate.resolve(strict=True)
+    except (FileNotFoundError, RuntimeError, OSError):
+        return None
+    if real != root and root not in real.parents:
+        return None  # a symlink pointing out of the folder
+    return real if real.is_file() else None
+
+
+class ShowHandler(http.server.BaseHTTPRequestHandler):
+    """GET and HEAD with single byte ranges; nothing but files of the show folder."""
+
+    root: Path = Path(".")
+    server_version = "articast"
+
+    def log_message(self, fmt: str, *args) -> None:
+        log.info("%s %s", self.address_string(), fmt % args)
+
+    def do_HEAD(self) -> None:
+        self._serve(body=False)
+
+    def do_GET(self) -> None:
+        self._serve(body=True)
+
+    def _error(self, status: int, extra: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _serve(self, body: bool) -> None:
+        try:
+            path = resolve_inside(self.root, self.path)
+        except UnicodeDecodeError:
+            path = None
+        if path is None:
+            self._error(404)
+            return
+        size = path.stat().st_size
+        ctype = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+        start, end = 0, size - 1
+        status = 200
+        header = self.headers.get("Range")
+        if header:
+            match = _RANGE.match(header.strip())
+            if not match or (not match.group(1) and not match.group(2)):
+                self._error(416, {"Content-Range": f"bytes */{size}"})
+                return
+            first, last = match.group(1), match.group(2)
+            if first:
+                start = int(first)
+                end = min(int(last), size - 1) if last else size - 1
+            else:  # a suffix: the last N bytes
+                start = max(0, size - int(last))
+            if start >= size or start > end:
+                self._error(416, {"Content-Range": f"bytes */{size}"})
+                return
+            status = 206
+        length = end - start + 1
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(length))
+        self.send_header("Accept-Ranges", "bytes")
+        self.send_header("Last-Modified", self.date_time_string(int(path.stat().st_mtime)))
+        if status == 206:
+            self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+        self.end_headers()
+        if not body:
+            return
+        try:
+            with open(path, "rb") as fh:
+                fh.seek(start)
+                remaining = length
+                while remaining > 0:
+                    chunk = fh.read(min(_CHUNK, remaining))
+                    if not chunk:
+                        break
+                    self.wfile.write(chunk)
+                    remaining -= len(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the app stopped listening: normal for seeking players
+
+
+def make_server(folder: Path, host: str = "127.0.0.1", port: int = 8000) -> http.server.ThreadingHTTPServer:
+    """A threaded server for the show folder (not yet serving)."""
+    root = Path(folder).resolve()
+    handler = type("BoundShowHandler", (ShowHandler,), {"root": root})
+    server = http.server.ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server
+
+
+__all__ = ["CONTENT_TYPES", "ShowHandler", "make_server", "resolve_inside"]

@@ -1,0 +1,90 @@
+"""The show's episode records: one small JSON file, written atomically under a lock."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from filelock import FileLock
+
+from ..errors import ArticastError
+from ..fsutil import write_text_atomic
+
+STORE_FILE = "episodes.json"
+LOCK_FILE = ".articast.lock"
+
+
+@dataclass
+class EpisodeRecord:
+    """What the feed says about one episode; its GUID and first date never change."""
+
+    slug: str
+    """File stem shared by the MP3 and its sidecars."""
+
+    guid: str
+    """Stable identifier, made once when the episode is first published."""
+
+    number: int
+    """Episode number, in order of first publication."""
+
+    published: str
+    """First publication time, ISO 8601 in UTC."""
+
+    title: str = ""
+    description: str = ""
+    author: str = ""
+    duration_s: int = 0
+    length_bytes: int = 0
+    updated: str = ""
+    chapters: list[dict] = field(default_factory=list)
+    """Chapter titles and start times in seconds, for the page."""
+
+
+def now_iso() -> str:
+    """The current UTC time, to the second, ISO 8601."""
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+class EpisodeStore:
+    """Episode records of one show folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / STORE_FILE
+
+    @contextlib.contextmanager
+    def locked(self, timeout_s: float = 60.0) -> Iterator[dict[str, EpisodeRecord]]:
+        """Hold the show's lock, yield the records by slug, and save them when the block ends."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(self.folder / LOCK_FILE), timeout=timeout_s):
+            records = self.load()
+            yield records
+            self.save(records)
+
+    def load(self) -> dict[str, EpisodeRecord]:
+        """Read the records; a missing store is an empty one."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise ArticastError(f"{self.path}: the episode records cannot be read ({exc})") from None
+        known = set(EpisodeRecord.__dataclass_fields__)
+        return {r["slug"]: EpisodeRecord(**{k: v for k, v in r.items() if k in known}) for r in data["episodes"]}
+
+    def save(self, records: dict[str, EpisodeRecord]) -> None:
+        """Write the records atomically, oldest first."""
+        ordered = sorted(records.values(), key=lambda r: (r.number, r.slug))
+        doc = {"version": 1, "episodes": [asdict(r) for r in ordered]}
+        write_text_atomic(self.path, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+
+    @staticmethod
+    def new_record(slug: str, records: dict[str, EpisodeRecord]) -> EpisodeRecord:
+        """A record for an episode seen for the first time."""
+        number = max((r.number for r in records.values()), default=0) + 1
+        return EpisodeRecord(slug=slug, guid=f"urn:uuid:{uuid.uuid4()}", number=number, published=now_iso())

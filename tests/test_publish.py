@@ -1,0 +1,193 @@
+"""Publishing: the feed read back by lxml and feedparser, idempotence, the store under concurrency."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import etree
+from mutagen.mp3 import MP3
+
+from articast import InputError, Settings, produce
+from articast.publish import publish_show
+from articast.publish.feed import podcast_guid
+
+from .conftest import DATA
+
+NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "podcast": "https://podcastindex.org/namespace/1.0",
+      "atom": "http://www.w3.org/2005/Atom"}
+BASE = "https://pod.example.org/shows/reading"
+
+
+def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([sys.executable, "-m", "articast", *args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.fixture(scope="module")
+def show(tmp_path_factory) -> Path:
+    """Two articles produced with --publish into one show, then published once more."""
+    folder = tmp_path_factory.mktemp("show")
+    env = {"ARTICAST_BASE_URL": BASE}
+    init = cli("init", "--out", str(folder), "--show", "The Reading List", "--author", "Ada Fielding",
+               "--email", "ada@example.org", "--category", "News > Tech News", "--description", "Articles, aloud.")
+    assert init.returncode == 0, init.stderr
+    for article in ("short-article.md", "qa-article.txt"):
+        result = cli("produce", str(DATA / article), "--out", str(folder), "--publish", "--mono", env=env)
+        assert result.returncode == 0, result.stderr
+    again = cli("publish", "--out", str(folder), env=env)
+    assert again.returncode == 0, again.stderr
+    assert f"subscribe at {BASE}/feed.xml" in again.stderr
+    return folder
+
+
+def test_feed_parses_and_has_what_apple_requires(show: Path):
+    root = etree.parse(str(show / "feed.xml")).getroot()
+    assert root.tag == "rss" and root.get("version") == "2.0"
+    channel = root.find("channel")
+    for path in ("title", "link", "description", "language", "itunes:author", "itunes:image", "itunes:category",
+                 "itunes:explicit", "itunes:owner/itunes:email", "itunes:type", "podcast:guid", "podcast:locked",
+                 "atom:link[@rel='self']"):
+        assert channel.find(path, NS) is not None, path
+    assert channel.findtext("title") == "The Reading List"
+    assert channel.find("itunes:category", NS).get("text") == "News"
+    assert channel.find("itunes:category/itunes:category", NS).get("text") == "Tech News"
+    assert channel.findtext("itunes:owner/itunes:email", namespaces=NS) == "ada@example.org"
+    assert channel.find("atom:link", NS).get("href") == f"{BASE}/feed.xml"
+    assert channel.findtext("podcast:guid", namespaces=NS) == podcast_guid(f"{BASE}/feed.xml")
+    cover_url = channel.find("itunes:image", NS).get("href")
+    cover = show / cover_url.removeprefix(BASE + "/")
+    from PIL import Image
+
+    with Image.open(cover) as img:
+        assert img.format in ("JPEG", "PNG") and img.size[0] == img.size[1] and 1400 <= img.size[0] <= 3000
+
+
+def test_items_match_the_files(show: Path):
+    root = etree.parse(str(show / "feed.xml")).getroot()
+    items = root.findall("channel/item")
+    assert len(items) == 2
+    for item in items:
+        enclosure = item.find("enclosure")
+        assert enclosure.get("type") == "audio/mpeg"
+        mp3 = show / enclosure.get("url").removeprefix(BASE + "/")
+        assert int(enclosure.get("length")) == mp3.stat().st_size
+        assert int(item.findtext("itunes:duration", namespaces=NS)) == round(MP3(mp3).info.length)
+        assert item.find("guid").get("isPermaLink") == "false"
+        assert item.findtext("itunes:episodeType", namespaces=NS) == "full"
+        kinds = {t.get("type") for t in item.findall("podcast:transcript", NS)}
+        assert kinds == {"text/vtt", "application/x-subrip"}
+        assert item.find("podcast:chapters", NS).get("type") == "application/json+chapters"
+        # Every URL in the feed is a file at the same relative path in the show folder.
+        for element in [enclosure, *item.findall("podcast:transcript", NS), item.find("podcast:chapters", NS)]:
+            assert (show / element.get("url").removeprefix(BASE + "/")).is_file()
+    chapters = show / items[0].find("podcast:chapters", NS).get("url").removeprefix(BASE + "/")
+    assert json.loads(chapters.read_text())["version"] == "1.2.0"
+    assert (show / "index.html").is_file()
+
+
+def test_feedparser_reads_it_the_same_way(show: Path):
+    parsed = feedparser.parse(str(show / "feed.xml"))
+    assert not parsed.bozo, parsed.bozo_exception
+    assert parsed.feed.title == "The Reading List"
+    assert [e.title for e in parsed.entries] == ["How do bees find their way home?",
+                                                 "The Lighthouse Keeper's Notebook"]  # newest first
+    assert all(e.enclosures[0].type == "audio/mpeg" for e in parsed.entries)
+    assert [e.itunes_episode for e in parsed.entries] == ["2", "1"]
+
+
+def test_podcast_guid_follows_the_namespace_rule():
+    # The namespace's own example vectors.
+    assert podcast_guid("https://mp3s.nashownotes.com/pc20rss.xml") == "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+    assert podcast_guid("podnews.net/rss////") == "9b024349-ccf0-5f69-a609-6b82873eab3c"
+
+
+def test_publishing_again_keeps_guids_dates_and_never_duplicates(show: Path, tmp_path: Path):
+    folder = tmp_path / "copy"
+    shutil.copytree(show, folder)
+    settings = Settings(out_dir=folder, base_url=BASE, show="The Reading List")
+    before = json.loads((folder / "episodes.json").read_text())["episodes"]
+    publish_show(settings)
+    publish_show(settings)
+    after = json.loads((folder / "episodes.json").read_text())["episodes"]
+    assert [(e["slug"], e["guid"], e["published"], e["number"]) for e in before] == \
+        [(e["slug"], e["guid"], e["published"], e["number"]) for e in after]
+    assert len(feedparser.parse(str(folder / "feed.xml")).entries) == 2
+
+
+def test_reproducing_an_edited_article_updates_its_episode_in_place(show: Path, tmp_path: Path):
+    folder = tmp_path / "copy"
+    shutil.copytree(show, folder)
+    before = {e["slug"]: e for e in json.loads((folder / "episodes.json").read_text())["episodes"]}
+    edited = tmp_path / "qa-article.txt"
+    edited.write_text((DATA / "qa-article.txt").read_text().replace("They also remember landmarks along the way.",
+                                                                    "They also remember landmarks."))
+    produce(edited, Settings(out_dir=folder, base_url=BASE, mono=True))
+    publish_show(Settings(out_dir=folder, base_url=BASE))
+    after = {e["slug"]: e for e in json.loads((folder / "episodes.json").read_text())["episodes"]}
+    slug = "how-do-bees-find-their-way-home"
+    assert after[slug]["guid"] == before[slug]["guid"] and after[slug]["published"] == before[slug]["published"]
+    assert after[slug]["length_bytes"] == (folder / f"{slug}.mp3").stat().st_size != before[slug]["length_bytes"]
+    assert len(after) == 2
+
+
+def test_two_publishes_at_once_both_land(show: Path, tmp_path: Path):
+    folder = tmp_path / "copy"
+    shutil.copytree(show, folder)
+    (folder / "episodes.json").unlink()
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            publish_show(Settings(out_dir=folder, base_url=BASE))
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    records = json.loads((folder / "episodes.json").read_text())["episodes"]
+    assert sorted(r["number"] for r in records) == [1, 2]
+    assert not feedparser.parse(str(folder / "feed.xml")).bozo
+
+
+def test_hostile_titles_are_escaped_and_round_trip(tmp_path: Path, monkeypatch):
+    from articast.publish.feed import ShowInfo, render_feed
+    from articast.publish.store import EpisodeRecord
+
+    title = 'Ünïcode <b>&amp; "quotes"</b> \u202eRTL\u202c ../../etc/passwd'
+    show_info = ShowInfo(title=title, description="a & b < c", author="Ann \"Q\" O'Neil", language="en",
+                         category="News", subcategory=None, explicit=False, owner_email="a@b.c",
+                         base_url=BASE, cover_name="cover.jpg", link=BASE + "/")
+    record = EpisodeRecord(slug="x", guid="urn:uuid:1", number=1, published="2025-01-02T03:04:05+00:00",
+                           title=title + "\x07", description="<script>alert(1)</script>", duration_s=5,
+                           length_bytes=10)
+    xml = render_feed(show_info, [record], {"x": {"mp3": "x.mp3"}})
+    parsed = feedparser.parse(xml)
+    assert not parsed.bozo
+    assert parsed.feed.title == title
+    assert parsed.entries[0].title == title  # the control character is dropped, the rest kept exactly
+    assert etree.fromstring(xml).find("channel/item/description").text == "<script>alert(1)</script>"
+
+
+def test_bad_category_lists_apples(tmp_path: Path):
+    (tmp_path / "x.mp3").write_bytes(b"")
+    with pytest.raises(InputError, match="not one of Apple's: Arts, Business"):
+        publish_show(Settings(out_dir=tmp_path, category="Cooking"))
+
+
+def test_init_refuses_to_overwrite(tmp_path: Path):
+    assert cli("init", "--out", str(tmp_path), "--email", "a@b.c").returncode == 0
+    again = cli("init", "--out", str(tmp_path))
+    assert again.returncode == 2 and "already exists" in again.stderr
