@@ -1,0 +1,112 @@
+"""`articast serve`: ranges, HEAD, content types, and nothing outside the show folder."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from articast.publish.serve import make_server
+
+
+@pytest.fixture
+def served(tmp_path: Path):
+    show = tmp_path / "show"
+    show.mkdir()
+    (show / "ep.mp3").write_bytes(bytes(range(256)) * 40)  # 10,240 bytes
+    (show / "feed.xml").write_text("<rss/>")
+    (show / "index.html").write_text("<!DOCTYPE html><title>x</title>")
+    (show / "ep.vtt").write_text("WEBVTT\n")
+    (show / ".articast.lock").write_text("")
+    (tmp_path / "secret.txt").write_text("outside the show")
+    (show / "escape.txt").symlink_to(tmp_path / "secret.txt")
+    (show / "inside-link.mp3").symlink_to(show / "ep.mp3")
+    server = make_server(show, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def request(port: int, method: str, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request(method, path, headers=headers or {})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+
+
+def test_get_head_and_content_types(served):
+    status, headers, body = request(served, "GET", "/ep.mp3")
+    assert status == 200 and len(body) == 10240 and headers["content-type"] == "audio/mpeg"
+    assert headers["accept-ranges"] == "bytes"
+    status, headers, body = request(served, "HEAD", "/ep.mp3")
+    assert status == 200 and body == b"" and headers["content-length"] == "10240"
+    assert request(served, "GET", "/feed.xml")[1]["content-type"].startswith("application/rss+xml")
+    assert request(served, "GET", "/ep.vtt")[1]["content-type"].startswith("text/vtt")
+    assert request(served, "GET", "/")[2].startswith(b"<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("range_header, status, content_range, first, length", [
+    ("bytes=0-99", 206, "bytes 0-99/10240", 0, 100),
+    ("bytes=10000-", 206, "bytes 10000-10239/10240", 10000 % 256, 240),
+    ("bytes=-10", 206, "bytes 10230-10239/10240", 10230 % 256, 10),
+    ("bytes=10200-99999", 206, "bytes 10200-10239/10240", 10200 % 256, 40),
+    ("bytes=20000-", 416, "bytes */10240", None, 0),
+    ("bytes=50-10", 416, "bytes */10240", None, 0),
+    ("chunks=1-2", 416, "bytes */10240", None, 0),
+])
+def test_byte_ranges(served, range_header, status, content_range, first, length):
+    got, headers, body = request(served, "GET", "/ep.mp3", {"Range": range_header})
+    assert got == status
+    assert headers["content-range"] == content_range
+    assert len(body) == length
+    if first is not None:
+        assert body[0] == first
+
+
+@pytest.mark.parametrize("path", ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/escape.txt",
+                                  "/.articast.lock", "/nope.mp3", "/%00", "/..\\secret.txt"])
+def test_nothing_outside_the_folder(served, path):
+    status, _, body = request(served, "GET", path)
+    assert status == 404 and b"outside the show" not in body
+
+
+def test_a_symlink_inside_the_folder_is_fine(served):
+    assert request(served, "GET", "/inside-link.mp3")[0] == 200
+
+
+def test_concurrent_range_requests_are_all_answered(served):
+    def fetch(i: int) -> int:
+        start = (i * 97) % 10000
+        status, _, body = request(served, "GET", "/ep.mp3", {"Range": f"bytes={start}-{start + 199}"})
+        return status if len(body) == 200 else -1
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(fetch, range(200)))
+    assert results == [206] * 200
+    assert time.monotonic() - started < 60
+
+
+def test_serve_command_binds_loopback_and_prints_the_feed_url(tmp_path):
+    (tmp_path / "feed.xml").write_text("<rss/>")
+    proc = subprocess.Popen([sys.executable, "-m", "articast", "serve", "--out", str(tmp_path), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+    try:
+        line = proc.stdout.readline().strip()
+        assert line.startswith("http://127.0.0.1:") and line.endswith("/feed.xml")
+        port = int(line.split(":")[2].split("/")[0])
+        assert request(port, "GET", "/feed.xml")[2] == b"<rss/>"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
