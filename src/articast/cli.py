@@ -237,13 +237,15 @@ def _cmd_init(args: argparse.Namespace) -> int:
     path = Path(settings.out_dir) / SETTINGS_FILE
     if path.exists() and not args.force:
         raise InputError(f"{path}: already exists (edit it, or use --force to replace it)")
-    from .publish import DEFAULT_BASE_URL, split_category
+    from .publish import split_category
 
     split_category(settings.category)
     show = {"title": settings.show, "author": settings.author or settings.show,
             "description": settings.description or f"Articles read aloud by {settings.show}.",
             "language": settings.language, "category": settings.category, "explicit": settings.explicit,
-            "email": settings.owner_email or "", "base_url": settings.base_url or DEFAULT_BASE_URL}
+            "email": settings.owner_email or ""}
+    if settings.base_url:
+        show["base_url"] = settings.base_url
     if settings.cover:
         show["cover"] = str(Path(settings.cover).resolve())
     from .fsutil import write_text_atomic
@@ -256,12 +258,12 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _publish(settings: Settings) -> int:
-    from .publish import publish_show
+    from .publish import DEFAULT_BASE_URL, publish_show
 
     result = publish_show(settings)
-    if not settings.base_url:
-        print("note: no base URL set (--base-url or ARTICAST_BASE_URL); the feed points at "
-              f"{result.feed_url.rsplit('/', 1)[0]}/ for 'articast serve'", file=sys.stderr)
+    if result.feed_url.startswith(DEFAULT_BASE_URL):
+        print("note: no public base URL set (--base-url or ARTICAST_BASE_URL); the feed points at "
+              f"{DEFAULT_BASE_URL}/ for 'articast serve'", file=sys.stderr)
     print(f"{result.episodes} episode{'s' if result.episodes != 1 else ''}; subscribe at {result.feed_url}",
           file=sys.stderr)
     print(result.page_path)

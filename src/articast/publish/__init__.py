@@ -48,9 +48,9 @@ def split_category(category: str) -> tuple[str, str | None]:
     return main, sub or None
 
 
-def show_info(settings: Settings, cover_name: str) -> ShowInfo:
-    """Channel facts from the settings."""
-    base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
+def show_info(settings: Settings, cover_name: str, remembered_base_url: str | None = None) -> ShowInfo:
+    """Channel facts from the settings; the base URL falls back to the one the show last published with."""
+    base_url = (settings.base_url or remembered_base_url or DEFAULT_BASE_URL).rstrip("/")
     main, sub = split_category(settings.category)
     return ShowInfo(
         title=settings.show, description=settings.description or f"Articles read aloud by {settings.show}.",
@@ -103,9 +103,10 @@ def publish_show(settings: Settings) -> PublishResult:
     if not folder.is_dir():
         raise InputError(f"{folder}: no such show folder (produce an episode into it first)")
     cover_name = _write_cover(folder, settings)
-    show = show_info(settings, cover_name)
     store = EpisodeStore(folder)
     with store.locked() as records:
+        show = show_info(settings, cover_name, store.meta.get("base_url"))
+        store.meta["base_url"] = show.base_url
         present = {p.stem: p for p in folder.glob("*.mp3") if not p.name.startswith(".")}
         for slug in list(records):
             if slug not in present:

@@ -56,6 +56,8 @@ class EpisodeStore:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         self.path = self.folder / STORE_FILE
+        self.meta: dict[str, str] = {}
+        """Show facts remembered between publishes (the base URL last used)."""
 
     @contextlib.contextmanager
     def locked(self, timeout_s: float = 60.0) -> Iterator[dict[str, EpisodeRecord]]:
@@ -71,16 +73,18 @@ class EpisodeStore:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
+            self.meta = {}
             return {}
         except (OSError, ValueError) as exc:
             raise ArticastError(f"{self.path}: the episode records cannot be read ({exc})") from None
+        self.meta = dict(data.get("show") or {})
         known = set(EpisodeRecord.__dataclass_fields__)
         return {r["slug"]: EpisodeRecord(**{k: v for k, v in r.items() if k in known}) for r in data["episodes"]}
 
     def save(self, records: dict[str, EpisodeRecord]) -> None:
         """Write the records atomically, oldest first."""
         ordered = sorted(records.values(), key=lambda r: (r.number, r.slug))
-        doc = {"version": 1, "episodes": [asdict(r) for r in ordered]}
+        doc = {"version": 1, "show": self.meta, "episodes": [asdict(r) for r in ordered]}
         write_text_atomic(self.path, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
 
     @staticmethod
