@@ -88,8 +88,10 @@ def test_ctrl_c_exits_130_and_leaves_nothing_half_written(tmp_path: Path):
     paragraph = "This sentence is here to keep the voice busy for a while longer. " * 6
     article.write_text("A Long Read\n\n" + "\n\n".join([paragraph] * 40))
     out = tmp_path / "show"
+    cache = tmp_path / "cache"
     proc = subprocess.Popen([*ARTICAST, "produce", str(article), "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "ARTICAST_CACHE_DIR": str(cache)})
     time.sleep(4)  # voice loaded, synthesis under way
     assert proc.poll() is None, proc.communicate()
     proc.send_signal(signal.SIGINT)
@@ -101,6 +103,8 @@ def test_ctrl_c_exits_130_and_leaves_nothing_half_written(tmp_path: Path):
     assert b"Traceback" not in stderr
     leftovers = list(out.iterdir()) if out.exists() else []
     assert leftovers == []
+    # What was spoken before Ctrl-C is kept for the next run.
+    assert len(list(cache.glob("*/*.seg"))) >= 1
 
 
 def test_progress_bar_draws_only_on_a_terminal():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,3 +39,19 @@ def write_bytes_atomic(final: Path, data: bytes) -> None:
     """Write bytes to ``final`` atomically."""
     with atomic_path(final) as tmp:
         tmp.write_bytes(data)
+
+
+STALE_TEMP_S = 15 * 60
+"""A temporary file this old was left by a process that was killed; nothing still writes it."""
+
+
+def remove_stale_temps(folder: Path, older_than_s: float = STALE_TEMP_S) -> int:
+    """Delete hidden '.name.*.tmp' files a killed run left in ``folder``; returns how many."""
+    removed = 0
+    cutoff = time.time() - older_than_s
+    for path in Path(folder).glob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+    return removed

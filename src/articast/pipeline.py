@@ -15,7 +15,7 @@ from .audio import MixSettings, encode_mp3, load_music, mix_episode, normalise
 from .audio.mix import validate_music_file
 from .config import Settings
 from .errors import InputError, SpeechError
-from .fsutil import atomic_path
+from .fsutil import atomic_path, remove_stale_temps
 from .ingest import read_article
 from .models import Clip, Episode, Script
 from .script import build_script
@@ -150,7 +150,8 @@ def produce(source: str | Path, settings: Settings = Settings(), *, title: str |
     if progress:
         progress(Progress("encode", 0, 1))
     out_dir.mkdir(parents=True, exist_ok=True)
-    # All three files are written under temporary names and moved into place together, the MP3
+    remove_stale_temps(out_dir)
+    # All four files are written under temporary names and moved into place together, the MP3
     # last: a failure or Ctrl-C at any point leaves neither a partial file nor an orphan sidecar.
     with atomic_path(mp3_path) as mp3_tmp, atomic_path(chapters_path) as chapters_tmp, \
             atomic_path(vtt_path) as vtt_tmp, atomic_path(srt_path) as srt_tmp:

@@ -11,7 +11,7 @@ from ..models import Article
 from .decode import MAX_ARTICLE_BYTES, decode_text
 from .web import fetch, is_url
 from .html import looks_like_html, parse_html
-from .markdown import looks_like_markdown, parse_markdown
+from .markdown import CODE_SKIPPED, TABLE_SKIPPED, looks_like_markdown, parse_markdown
 from .text import parse_text
 
 __all__ = ["read_article", "parse_article", "MAX_ARTICLE_BYTES", "is_url"]
@@ -19,6 +19,9 @@ __all__ = ["read_article", "parse_article", "MAX_ARTICLE_BYTES", "is_url"]
 _MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 _LIMIT_MB = MAX_ARTICLE_BYTES // 1_000_000
+
+MAX_ARTICLE_WORDS = 150_000
+"""About fifteen hours of speech: longer input is refused before any work starts, never a stalled machine."""
 
 
 def read_source_bytes(source: str | Path) -> tuple[bytes, str]:
@@ -64,6 +67,13 @@ def parse_article(text: str, *, name: str = "article", kind: str | None = None, 
     words = [p for s in article.sections for p in s.paragraphs] + [article.title]
     if not any(ch.isalnum() for p in words for ch in p):
         raise InputError(f"{name}: has no words to read, only symbols")
+    prose = [p for s in article.sections for p in s.paragraphs if p not in (CODE_SKIPPED, TABLE_SKIPPED)]
+    if not prose and not any(s.title for s in article.sections):
+        raise InputError(f"{name}: has only code or tables, no prose to read")
+    count = sum(len(p.split()) for p in words)
+    if count > MAX_ARTICLE_WORDS:
+        raise InputError(f"{name}: has {count:,} words; articast reads up to {MAX_ARTICLE_WORDS:,} "
+                         "(about fifteen hours) in one episode")
     return article
 
 

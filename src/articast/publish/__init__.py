@@ -11,7 +11,7 @@ from mutagen.mp3 import MP3, HeaderNotFoundError
 
 from ..config import Settings
 from ..errors import InputError
-from ..fsutil import write_bytes_atomic, write_text_atomic
+from ..fsutil import remove_stale_temps, write_bytes_atomic, write_text_atomic
 from .cover import FEED_COVER_PX, cover_bytes, prepare_user_cover
 from .feed import APPLE_CATEGORIES, FEED_FILE, ShowInfo, render_feed, url_for
 from .page import PAGE_FILE, parse_vtt, render_page
@@ -102,6 +102,7 @@ def publish_show(settings: Settings) -> PublishResult:
     folder = Path(settings.out_dir)
     if not folder.is_dir():
         raise InputError(f"{folder}: no such show folder (produce an episode into it first)")
+    remove_stale_temps(folder)
     cover_name = _write_cover(folder, settings)
     store = EpisodeStore(folder)
     with store.locked() as records:
