@@ -107,6 +107,9 @@ def test_serve_command_binds_loopback_and_prints_the_feed_url(tmp_path):
         assert line.startswith("http://127.0.0.1:") and line.endswith("/feed.xml")
         port = int(line.split(":")[2].split("/")[0])
         assert request(port, "GET", "/feed.xml")[2] == b"<rss/>"
+        proc.send_signal(__import__("signal").SIGINT)
+        assert proc.wait(timeout=10) == 0  # Ctrl-C ends serving normally
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)

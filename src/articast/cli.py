@@ -294,6 +294,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     print(f"http://{shown}:{server.server_address[1]}/{FEED_FILE}", flush=True)
     try:
         server.serve_forever()
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)  # Ctrl-C is how a user ends serving: not an error
     finally:
         server.server_close()
     return ExitStatus.OK
