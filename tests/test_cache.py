@@ -197,3 +197,29 @@ def test_cache_command_shows_and_clears(tmp_path, monkeypatch):
                              env=env)
     assert cleared.returncode == 0 and "cleared 1 segments" in cleared.stdout
     assert cache.stats().entries == 0
+
+
+def test_worker_processes_speak_what_one_process_would(tmp_path, monkeypatch):
+    """jobs=2: real Piper in two spawned workers; every segment comes back, in order, and is cached."""
+    from articast.speech import workers
+
+    monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(pipeline, "MIN_PARALLEL_CHARS", 0)
+    pools: list[int] = []
+
+    class CountingPool(workers.SynthesisPool):
+        def __init__(self, engine_name, jobs):
+            pools.append(jobs)
+            super().__init__(engine_name, jobs)
+
+    monkeypatch.setattr(pipeline, "SynthesisPool", CountingPool)
+    article = tmp_path / "a.txt"
+    article.write_text("Workers Speak\n\n" + " ".join(f"This is sentence number {n} of the test." for n in range(1, 9)))
+    script = pipeline.load_script(article)
+    clips = pipeline.synthesize(script, Settings(jobs=2))
+    assert pools == [2]
+    assert len(clips) == len(script.segments)
+    for clip, segment in zip(clips, script.segments):
+        words = len(segment.spoken.split())
+        assert 100 < words / (clip.duration_ms / 60000) < 230
+    assert SegmentCache().stats().entries == len(script.segments)

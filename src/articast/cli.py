@@ -97,6 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     produce_p.add_argument("--author", help="credit when the article names no author")
     produce_p.add_argument("--pace", dest="pace_wpm", type=float, metavar="WPM",
                            help="speaking rate in words a minute, 80-300 (default: 160)")
+    produce_p.add_argument("--jobs", type=int, metavar="N",
+                           help="worker processes for speech (default: one per core; 1 speaks in-process)")
     produce_p.add_argument("--intro", type=Path, metavar="FILE", help="intro music, any format ffmpeg reads")
     produce_p.add_argument("--outro", type=Path, metavar="FILE", help="outro music, any format ffmpeg reads")
     produce_p.add_argument("--no-music", dest="music", action="store_const", const=False,
@@ -308,6 +310,7 @@ def _cmd_produce(args: argparse.Namespace) -> int:
         "intro": args.intro, "outro": args.outro, "music": args.music, "mono": args.mono,
         "lexicon": args.lexicon, "engine": args.engine, "voice": voice, "role_voices": roles,
         "speaker": args.speaker, "lang": args.lang, "tld": args.tld, "base_url": args.base_url,
+        "jobs": args.jobs,
     })
     bar = ProgressBar(sys.stderr)
     try:

@@ -75,6 +75,9 @@ class Settings:
     pace_wpm: float = 160.0
     """Speaking rate in words a minute while the voice talks."""
 
+    jobs: int | None = None
+    """Synthesis worker processes; None means one per core."""
+
     mono: bool = False
     """Mono 64 kbps instead of stereo 128 kbps."""
 
@@ -108,6 +111,7 @@ _SOURCES: dict[str, tuple[str, tuple[str, str]]] = {
     "lang": ("ARTICAST_LANG", ("produce", "lang")),
     "tld": ("ARTICAST_TLD", ("produce", "tld")),
     "pace_wpm": ("ARTICAST_PACE", ("produce", "pace")),
+    "jobs": ("ARTICAST_JOBS", ("produce", "jobs")),
     "mono": ("ARTICAST_MONO", ("produce", "mono")),
     "music": ("ARTICAST_MUSIC", ("produce", "music")),
     "intro": ("ARTICAST_INTRO", ("produce", "intro")),
@@ -131,6 +135,11 @@ def _convert(name: str, value: Any, origin: str) -> Any:
     try:
         if name == "pace_wpm":
             return float(value)
+        if name == "jobs":
+            jobs = int(value)
+            if jobs < 1:
+                raise ValueError(value)
+            return jobs
         if name in ("mono", "music", "explicit"):
             if isinstance(value, bool):
                 return value

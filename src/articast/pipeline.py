@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from .models import Clip, Episode, Script
 from .script import build_script
 from .speech import EngineOptions, SpeechEngine, get_engine
 from .speech.cache import SegmentCache, segment_key
+from .speech.workers import SynthesisPool
 from .speech.quality import check_clip
 from .tags import TagInfo, default_cover, write_tags
 from .transcript import render_chapters_json, render_srt, render_transcript_text, render_vtt
@@ -72,51 +74,83 @@ def _role(segment_role: str) -> str:
     return "question" if segment_role in ("title", "heading") else "answer"
 
 
+MIN_PARALLEL_CHARS = 4000
+"""Less text than this (about 3 minutes of speech) is spoken faster in-process than by starting workers.
+
+Measured: starting two spawned workers costs about 1.5 s; two workers speak about 17% faster than one
+process (2,000 words: 54.0 s against 64.9 s for the whole produce)."""
+
+
 def synthesize(script: Script, settings: Settings, progress: ProgressCallback | None = None,
                cache: SegmentCache | None = None) -> list[Clip]:
     """Speak every segment, from the cache where the same words were said in the same voice before.
 
-    Each voice is loaded once, and only when a segment misses the cache. Every new clip passes the
-    quality gate (retried once) before it is cached or used.
+    Segments missing from the cache are spoken by ``settings.jobs`` worker processes (one process,
+    in-process, for jobs=1 or few segments). Each voice is loaded once per process and only when
+    something needs saying. Every new clip passes the quality gate (retried once) before it is
+    cached or used.
     """
     cache = cache if cache is not None else SegmentCache()
     engines: dict[str | None, SpeechEngine] = {}
+    options_by_voice: dict[str | None, EngineOptions] = {}
 
-    def engine_for(role: str) -> SpeechEngine:
+    def engine_for(role: str) -> tuple[SpeechEngine, EngineOptions]:
         voice = settings.role_voices.get(role, settings.voice)
         if voice not in engines:
-            engines[voice] = get_engine(settings.engine, EngineOptions(
-                voice=voice, speaker=settings.speaker, pace_wpm=settings.pace_wpm,
-                lang=settings.lang, tld=settings.tld))
-        return engines[voice]
+            options_by_voice[voice] = EngineOptions(
+                voice=voice, speaker=settings.speaker, pace_wpm=settings.pace_wpm, lang=settings.lang,
+                tld=settings.tld)
+            engines[voice] = get_engine(settings.engine, options_by_voice[voice])
+        return engines[voice], options_by_voice[voice]
 
     segments = script.segments
-    clips: list[Clip] = []
-    if progress:
-        progress(Progress("speech", 0, len(segments)))
-    for number, segment in enumerate(segments, start=1):
-        engine = engine_for(_role(segment.role))
+    clips: list[Clip | None] = []
+    misses: list[tuple[int, str, SpeechEngine, EngineOptions]] = []
+    for index, segment in enumerate(segments):
+        engine, options = engine_for(_role(segment.role))
         key = segment_key(engine.cache_key(), segment.spoken)
         clip = cache.get(key)
-        if clip is None:
-            clip = _synthesize_checked(engine, segment.spoken, number)
-            cache.put(key, clip)
         clips.append(clip)
-        if progress:
-            progress(Progress("speech", number, len(segments)))
-    return clips
+        if clip is None:
+            misses.append((index, key, engine, options))
+    done = len(segments) - len(misses)
+    if progress:
+        progress(Progress("speech", done, len(segments)))
+
+    jobs = settings.jobs or os.cpu_count() or 1
+    parallel = (jobs > 1 and sum(len(segments[index].spoken) for index, _, _, _ in misses) >= MIN_PARALLEL_CHARS
+                and all(getattr(engine, "PARALLEL", False) for _, _, engine, _ in misses))
+    pool = SynthesisPool(settings.engine, min(jobs, len(misses))) if parallel else None
+    try:
+        if pool is not None:
+            spoken = pool.speak((options, segments[index].spoken) for index, _, _, options in misses)
+            results = (Clip(samples, rate) for samples, rate in spoken)
+        else:
+            results = (engine.synthesize(segments[index].spoken) for index, _, engine, _ in misses)
+        for (index, key, engine, _), clip in zip(misses, results):
+            problem = check_clip(clip, segments[index].spoken)
+            if problem is not None:
+                clip = _retry_once(engine, segments[index].spoken, index + 1, problem)
+            cache.put(key, clip)
+            clips[index] = clip
+            done += 1
+            if progress:
+                progress(Progress("speech", done, len(segments)))
+    finally:
+        if pool is not None:
+            pool.close()
+    return [clip for clip in clips if clip is not None]
 
 
-def _synthesize_checked(engine: SpeechEngine, spoken: str, number: int) -> Clip:
-    problem = None
-    for _attempt in range(2):
-        clip = engine.synthesize(spoken)
-        problem = check_clip(clip, spoken)
-        if problem is None:
-            return clip
-        log.warning("segment %d %s; trying once more", number, problem)
+def _retry_once(engine: SpeechEngine, spoken: str, number: int, problem: str) -> Clip:
+    """A clip failed the quality gate: speak it once more here; fail, naming the segment, if it fails again."""
+    log.warning("segment %d %s; trying once more", number, problem)
+    clip = engine.synthesize(spoken)
+    again = check_clip(clip, spoken)
+    if again is None:
+        return clip
     excerpt = spoken if len(spoken) <= 60 else spoken[:57] + "..."
-    raise SpeechError(f"segment {number} (\"{excerpt}\") {problem} from {engine.NAME}, twice; "
+    raise SpeechError(f"segment {number} (\"{excerpt}\") {again} from {engine.NAME}, twice; "
                       "no episode was written")
 
 

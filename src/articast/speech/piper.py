@@ -77,6 +77,8 @@ class PiperEngine:
 
     NAME = "piper"
     OFFLINE = True
+    PARALLEL = True
+    """Worth running in several processes: synthesis is CPU-bound."""
 
     def __init__(self, options: EngineOptions = EngineOptions()) -> None:
         pace = options.pace_wpm
@@ -91,14 +93,30 @@ class PiperEngine:
         self.speaker_id = self._speaker_id(options.speaker, int(config.get("num_speakers", 1)),
                                            dict(config.get("speaker_id_map") or {}))
         self.length_scale = round(length_scale_for(pace, fixed, scaled), 4)
+        self.threads: int | None = None
+        """onnxruntime intra-op threads; None lets it use every core (one process alone)."""
         self._voice = None  # the ONNX model is loaded on the first segment that is not cached
 
     def _load(self):
         if self._voice is None:
             from piper import PiperVoice, SynthesisConfig
+            from piper.config import PiperConfig
 
             try:
-                self._voice = PiperVoice.load(self._model, self._config_path)
+                if self.threads is None:
+                    self._voice = PiperVoice.load(self._model, self._config_path)
+                else:
+                    # PiperVoice.load takes no session options: build the session with our thread counts,
+                    # so several worker processes share the cores instead of fighting over them.
+                    import onnxruntime
+
+                    options = onnxruntime.SessionOptions()
+                    options.intra_op_num_threads = self.threads
+                    options.inter_op_num_threads = 1
+                    session = onnxruntime.InferenceSession(str(self._model), sess_options=options,
+                                                           providers=["CPUExecutionProvider"])
+                    config = PiperConfig.from_dict(json.loads(Path(self._config_path).read_text(encoding="utf-8")))
+                    self._voice = PiperVoice(session=session, config=config)
             except Exception as exc:  # onnxruntime raises its own types
                 raise SpeechError(f"cannot load Piper voice {self._model}: {exc}") from exc
             self._syn_config = SynthesisConfig(length_scale=self.length_scale, speaker_id=self.speaker_id)
