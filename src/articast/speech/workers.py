@@ -1,55 +1,142 @@
-"""Synthesis in worker processes: each loads its voice once with onnxruntime at one thread.
+"""Synthesis in worker processes: each loads its voice once, with onnxruntime at one thread.
 
-Segments are handed out one at a time in order, so the work balances itself sentence by sentence
-(a long segment keeps one worker busy while the other takes the next ones), and results come back
-in order. Workers ignore Ctrl-C; the parent stops them at once.
+Workers are plain subprocesses (``python -m articast.speech.workers ENGINE``) that read jobs and
+write clips as length-prefixed pickles over their pipes. Unlike a multiprocessing pool they never
+re-import the caller's ``__main__``, so produce() works from any script, notebook or stdin.
+Segments are handed out one at a time, so the work balances itself sentence by sentence (a long
+segment keeps one worker busy while the others take the next ones), and clips are returned in
+order. Workers ignore Ctrl-C; the parent stops them at once.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import os
+import pickle
+import selectors
 import signal
+import struct
+import subprocess
+import sys
 from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO
 
-import numpy as np
+from ..errors import SpeechError
 
-from . import EngineOptions, get_engine
-
-_ENGINE_NAME = ""
-_ENGINES: dict[EngineOptions, object] = {}
+_LENGTH = struct.Struct("<Q")
 
 
-def _start(engine_name: str) -> None:
-    global _ENGINE_NAME
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _ENGINE_NAME = engine_name
+def _write_frame(stream: BinaryIO, value: Any) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_LENGTH.pack(len(data)) + data)
+    stream.flush()
 
 
-def _speak(job: tuple[EngineOptions, str]) -> tuple[np.ndarray, int]:
-    options, text = job
-    engine = _ENGINES.get(options)
-    if engine is None:
-        engine = get_engine(_ENGINE_NAME, options)
-        if hasattr(engine, "threads"):
-            engine.threads = 1
-        _ENGINES[options] = engine
-    clip = engine.synthesize(text)  # type: ignore[attr-defined]
-    return clip.samples, clip.sample_rate_hz
+def _read_exact(stream: BinaryIO, size: int) -> bytes | None:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = stream.read(remaining)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_frame(stream: BinaryIO) -> Any:
+    header = _read_exact(stream, _LENGTH.size)
+    if header is None:
+        raise EOFError
+    body = _read_exact(stream, _LENGTH.unpack(header)[0])
+    if body is None:
+        raise EOFError
+    return pickle.loads(body)
+
+
+class _Worker:
+    def __init__(self, engine_name: str) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "articast.speech.workers", engine_name],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.busy_with: int | None = None
 
 
 class SynthesisPool:
-    """A pool of ``jobs`` worker processes for one engine."""
+    """``jobs`` worker processes for one engine."""
 
     def __init__(self, engine_name: str, jobs: int) -> None:
-        # spawn, not fork: the parent may already hold onnxruntime's threads, which fork does not copy safely.
-        context = multiprocessing.get_context("spawn")
-        self._pool = context.Pool(jobs, initializer=_start, initargs=(engine_name,))
+        self._workers = [_Worker(engine_name) for _ in range(max(1, jobs))]
 
-    def speak(self, jobs: Iterable[tuple[EngineOptions, str]]) -> Iterator[tuple[np.ndarray, int]]:
-        """Samples and rate for each (options, text), in the order given."""
-        return self._pool.imap(_speak, jobs, chunksize=1)
+    def speak(self, jobs: Iterable[tuple[Any, str]]) -> Iterator[tuple[Any, int]]:
+        """Samples and rate for each (engine options, text), in the order given."""
+        queue = list(jobs)
+        results: dict[int, tuple[Any, int]] = {}
+        next_job = next_out = 0
+        selector = selectors.DefaultSelector()
+        for worker in self._workers:
+            selector.register(worker.proc.stdout, selectors.EVENT_READ, worker)  # type: ignore[arg-type]
+        try:
+            while next_out < len(queue):
+                for worker in self._workers:
+                    if worker.busy_with is None and next_job < len(queue):
+                        _write_frame(worker.proc.stdin, queue[next_job])  # type: ignore[arg-type]
+                        worker.busy_with = next_job
+                        next_job += 1
+                for key, _ in selector.select():
+                    worker = key.data
+                    try:
+                        kind, value = _read_frame(worker.proc.stdout)
+                    except EOFError:
+                        raise SpeechError("a speech worker stopped unexpectedly; run again to continue "
+                                          "(what was spoken is cached)") from None
+                    if kind == "error":
+                        raise value
+                    results[worker.busy_with] = value
+                    worker.busy_with = None
+                while next_out in results:
+                    yield results.pop(next_out)
+                    next_out += 1
+        finally:
+            selector.close()
 
     def close(self) -> None:
         """Stop the workers now (after an error or Ctrl-C) or when done."""
-        self._pool.terminate()
-        self._pool.join()
+        for worker in self._workers:
+            if worker.proc.poll() is None:
+                worker.proc.kill()
+        for worker in self._workers:
+            worker.proc.wait()
+            for stream in (worker.proc.stdin, worker.proc.stdout):
+                try:
+                    stream.close()  # type: ignore[union-attr]
+                except OSError:
+                    pass
+
+
+def main(engine_name: str) -> None:
+    """Worker loop: read (options, text), answer ("ok", (samples, rate)) or ("error", exception)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    frames_out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything a library prints goes to stderr, never into the frames
+    frames_in = sys.stdin.buffer
+    from . import get_engine
+
+    engines: dict[Any, Any] = {}
+    while True:
+        try:
+            options, text = _read_frame(frames_in)
+        except EOFError:
+            return
+        try:
+            engine = engines.get(options)
+            if engine is None:
+                engine = get_engine(engine_name, options)
+                if hasattr(engine, "threads"):
+                    engine.threads = 1
+                engines[options] = engine
+            clip = engine.synthesize(text)
+            _write_frame(frames_out, ("ok", (clip.samples, clip.sample_rate_hz)))
+        except Exception as exc:  # sent to the parent, which raises it there
+            _write_frame(frames_out, ("error", exc))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
