@@ -174,9 +174,6 @@ class Mix:
     chapters: tuple[ChapterMark, ...]
     """Chapter marks covering the whole programme."""
 
-    loudness_lufs: float = float("nan")
-    """Integrated loudness of ``samples`` as they will be heard."""
-
     @property
     def channels(self) -> int:
         """Number of channels."""

@@ -184,7 +184,9 @@ def mix_episode(script: Script, clips: list[Clip], music: Music, settings: MixSe
 
     out = np.repeat(voice[:, None], s.channels, axis=1)
     if music.intro is not None or music.outro is not None:
-        speech_lufs = measure_lufs(voice[frames(start_ms):speech_end], sr)
+        # Music plays only at the ends, so the first minute and a half of speech sets its level:
+        # no extra pass over a long episode.
+        speech_lufs = measure_lufs(voice[frames(start_ms):min(speech_end, frames(start_ms + 90_000))], sr)
         speech_lufs_out = speech_lufs + (10 * math.log10(2) if s.channels == 2 else 0.0)
         for kind in ("intro", "outro"):
             track = getattr(music, kind)

@@ -15,7 +15,7 @@ from ..fsutil import remove_stale_temps, write_bytes_atomic, write_text_atomic
 from .cover import FEED_COVER_PX, cover_bytes, prepare_user_cover
 from .feed import APPLE_CATEGORIES, FEED_FILE, ShowInfo, render_feed, url_for
 from .page import PAGE_FILE, parse_vtt, render_page
-from .store import EpisodeRecord, EpisodeStore, now_iso
+from .store import EpisodeStore, now_iso
 
 __all__ = ["PublishResult", "publish_show", "show_info", "DEFAULT_BASE_URL", "FEED_FILE", "PAGE_FILE"]
 

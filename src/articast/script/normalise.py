@@ -499,7 +499,7 @@ _RULES: list[Rule] = [
     (re.compile(r"(?:\b(?P<whole>\d+)\s)?\b(?P<num>\d+)/(?P<den>\d+)\b"), _fraction),
     (re.compile(r"#(\d+)\b"), _hashtag_number),
     (re.compile(r"(?<![\w-])(?:\+\d{1,3}[\s.-])?(?:\(\d{3}\)\s?|\d{3}[\s.-])?\d{3}-\d{4}\b"), _phone),
-    (re.compile(rf"(?<![\w.])(\d+\.\d+)s\b"), lambda m: f"{number(m.group(1))} seconds"),
+    (re.compile(r"(?<![\w.])(\d+\.\d+)s\b"), lambda m: f"{number(m.group(1))} seconds"),
     (re.compile(rf"(?<![\w.])({NUM})\s?[–—-]\s?({NUM})\b"), _range),
     # Remaining numbers, then initialisms and capitals, then stray symbols.
     (re.compile(rf"(?<![\w.])[-−](?=\d)(?:{NUM})|(?<![\w])(?:{NUM})"), _plain_number),
