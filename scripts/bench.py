@@ -160,6 +160,8 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=10_000)
     parser.add_argument("--skip-long", action="store_true", help="only the example article")
     parser.add_argument("--skip-example", action="store_true", help="only the generated article")
+    parser.add_argument("--article", type=Path, action="append", default=[],
+                        help="also bench this article (may be repeated)")
     args = parser.parse_args()
     env = dict(os.environ)
     rows = []
@@ -168,6 +170,10 @@ def main() -> None:
         if not args.skip_example:
             (work / "ex").mkdir()
             rows.append(("example", bench(EXAMPLE, work / "ex", env)))
+            print(rows[-1], flush=True)
+        for number, path in enumerate(args.article):
+            (work / f"a{number}").mkdir()
+            rows.append((path.stem[:12], bench(path, work / f"a{number}", env)))
             print(rows[-1], flush=True)
         if not args.skip_long:
             (work / "long").mkdir()

@@ -216,7 +216,7 @@ def test_worker_processes_speak_what_one_process_would(tmp_path, monkeypatch):
     article = tmp_path / "a.txt"
     article.write_text("Workers Speak\n\n" + " ".join(f"This is sentence number {n} of the test." for n in range(1, 9)))
     script = pipeline.load_script(article)
-    clips = pipeline.synthesize(script, Settings(jobs=2))
+    clips = list(pipeline.synthesize(script, Settings(jobs=2)))
     assert pools == [2]
     assert len(clips) == len(script.segments)
     for clip, segment in zip(clips, script.segments):

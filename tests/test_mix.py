@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from articast.audio.mix import MixSettings, Music, load_music, mix_episode
+from articast.audio.mix import MixSettings, Music, load_music, mix_to_array
 from articast.models import Article, Clip, Section
 from articast.script import build_script
 from articast.speech.trim import fade_edges, join_sentences, trim_silence
@@ -27,7 +27,7 @@ def test_cues_follow_pauses_and_chapters_cover_the_whole_mix():
     script = script_of_three()
     clips = [tone(1.0), tone(2.0), tone(0.5), tone(1.5)]
     s = MixSettings(channels=2)
-    mix = mix_episode(script, clips, Music(), s)
+    samples, mix = mix_to_array(script, clips, Music(), s)
     starts = [c.start_ms for c in mix.cues]
     ends = [c.end_ms for c in mix.cues]
     assert starts[0] == 400  # no music: a short breath before the first word
@@ -39,14 +39,14 @@ def test_cues_follow_pauses_and_chapters_cover_the_whole_mix():
     assert mix.chapters[0].start_ms == 0
     assert mix.chapters[1].start_ms == starts[2] - 300
     assert mix.chapters[-1].end_ms == mix.duration_ms
-    assert mix.samples.shape[1] == 2 and mix.sample_rate_hz == SR
+    assert samples.shape == (mix.frames, 2) and mix.sample_rate_hz == SR
 
 
 def test_mono_mix_and_resampling_keep_durations():
     script = script_of_three()
     clips = [tone(1.0, sr=24000), tone(1.0, sr=24000), tone(1.0, sr=24000), tone(1.0, sr=24000)]
-    mix = mix_episode(script, clips, Music(), MixSettings(channels=1))
-    assert mix.samples.shape[1] == 1
+    samples, mix = mix_to_array(script, clips, Music(), MixSettings(channels=1))
+    assert samples.shape[1] == 1
     assert all(abs((c.end_ms - c.start_ms) - 1000) <= 1 for c in mix.cues)
 
 
@@ -54,10 +54,10 @@ def test_music_plays_before_the_words_and_after_them():
     script = script_of_three()
     clips = [tone(1.0), tone(1.0), tone(1.0), tone(1.0)]
     music = load_music()
-    mix = mix_episode(script, clips, music, MixSettings())
+    samples, mix = mix_to_array(script, clips, music, MixSettings())
     first, last = mix.cues[0], mix.cues[-1]
     assert first.start_ms >= 1500
-    x = mix.samples[:, 0]
+    x = samples[:, 0]
 
     def rms(a_ms, b_ms):
         seg = x[int(a_ms * SR / 1000):int(b_ms * SR / 1000)]
@@ -86,4 +86,4 @@ def test_mismatched_clip_count_is_an_error():
     from articast import AudioError
 
     with pytest.raises(AudioError):
-        mix_episode(script_of_three(), [tone(1.0)], Music())
+        mix_to_array(script_of_three(), [tone(1.0)], Music())

@@ -187,12 +187,84 @@ def test_bad_input_writes_nothing(tmp_path, bad):
 def test_a_failure_while_encoding_leaves_no_partial_or_orphan_file(tmp_path, short_article, monkeypatch):
     from articast import AudioError, pipeline
 
-    def broken_encoder(samples, rate, path):
-        path.write_bytes(b"\xff\xfb" * 1000)  # half an MP3, then the encoder dies
-        raise AudioError("encoder died")
+    class BrokenEncoder(pipeline.Mp3Stream):
+        def write(self, frames):
+            super().write(frames[: len(frames) // 2])  # half an MP3, then the encoder dies
+            raise AudioError("encoder died")
 
-    monkeypatch.setattr(pipeline, "encode_mp3", broken_encoder)
+    monkeypatch.setattr(pipeline, "Mp3Stream", BrokenEncoder)
     out = tmp_path / "show"
     with pytest.raises(AudioError):
         produce(short_article, Settings(out_dir=out, music=False))
-    assert list(out.iterdir()) == []
+    assert not out.exists()  # the folder produce made is gone with the failure; nothing half-written
+
+
+def test_a_streamed_episode_longer_than_the_head_is_whole_and_at_target(tmp_path, monkeypatch, caplog):
+    """Real Piper in two workers, more than the 90 s head: mixed and encoded while it is spoken."""
+    import logging
+
+    from articast import pipeline
+
+    monkeypatch.setattr(pipeline, "MIN_PARALLEL_CHARS", 0)
+    source = Path(__file__).parent / "data" / "streamed-article.md"
+    with caplog.at_level(logging.DEBUG, logger="articast"):
+        episode = produce(source, Settings(out_dir=tmp_path, jobs=2))
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("in 2 worker processes" in m for m in messages)
+    head = next(m for m in messages if m.startswith("mix head ready"))
+    assert "whole episode" not in head  # the rest streamed through after the head
+    assert not any("encoding again" in m for m in messages)
+    samples = decode(episode.mp3_path, 2)
+    assert abs(len(samples) / 44.1 - episode.duration_ms) < 2
+    assert episode.duration_ms > 120_000
+    assert -16.5 <= integrated_lufs(samples) <= -15.5
+    _, true_peak = ffmpeg_loudness(episode.mp3_path)
+    assert true_peak <= -1.0
+    # Every cue's speech is where the transcript says, the last ones included (nothing dropped or shifted).
+    import numpy as np
+
+    vtt = episode.vtt_path.read_text()
+    cues = re.findall(r"(\d\d):(\d\d):(\d\d)\.(\d{3}) --> (\d\d):(\d\d):(\d\d)\.(\d{3})", vtt)
+    level = np.abs(samples[:, 0])
+    for cue in cues[-3:]:
+        start = ((int(cue[0]) * 60 + int(cue[1])) * 60 + int(cue[2])) * 1000 + int(cue[3])
+        end = ((int(cue[4]) * 60 + int(cue[5])) * 60 + int(cue[6])) * 1000 + int(cue[7])
+        inside = level[int(start * 44.1):int(end * 44.1)]
+        assert float(np.sqrt(np.mean(inside ** 2))) > 0.02
+    heard = recognise(episode.mp3_path)
+    reference = re.findall(r"[a-z']+", source.read_text().lower())
+    assert words_matched_in_order(reference, heard) >= 0.55
+
+
+def test_a_head_that_mispredicts_the_loudness_is_encoded_again(tmp_path, monkeypatch, caplog):
+    """Loud speech for the head, then much quieter: the whole is re-encoded from the cache at the right gain."""
+    import logging
+
+    import numpy as np
+
+    from articast import pipeline
+    from articast.models import Clip
+
+    class FadingEngine:
+        NAME = "fading"
+
+        def cache_key(self):
+            return {"engine": self.NAME}
+
+        def synthesize(self, text):
+            n = int(22050 * 0.45 * len(text.split()))  # 133 words a minute
+            t = np.arange(n) / 22050
+            amplitude = 0.177 if "soft" in text else 0.5  # 9 dB quieter after the head (the leveller takes 6.7)
+            wobble = 0.6 + 0.4 * np.sin(2 * np.pi * 3 * t)
+            return Clip((amplitude * wobble * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 22050)
+
+    monkeypatch.setattr(pipeline, "get_engine", lambda name, options: FadingEngine())
+    article = tmp_path / "a.txt"
+    article.write_text("Fading\n\n" + "\n\n".join(
+        f"Paragraph {n} is {'loud' if n <= 12 else 'soft'}, and it goes on with a good many more words so it is long."
+        for n in range(1, 40)))
+    with caplog.at_level(logging.DEBUG, logger="articast"):
+        episode = produce(article, Settings(out_dir=tmp_path / "show", music=False))
+    assert any("encoding again" in r.getMessage() for r in caplog.records)
+    lufs = integrated_lufs(decode(episode.mp3_path, 2))
+    assert -16.5 <= lufs <= -15.5

@@ -160,13 +160,16 @@ class ChapterMark:
 
 @dataclass(frozen=True)
 class Mix:
-    """The finished, loudness-normalised programme, ready to encode."""
-
-    samples: np.ndarray
-    """float32 samples shaped (frames, channels)."""
+    """The laid-out programme: where every segment and chapter is heard (its audio went to a sink)."""
 
     sample_rate_hz: int
-    """Sample rate of ``samples``."""
+    """Sample rate of the programme."""
+
+    channels: int
+    """Number of channels."""
+
+    frames: int
+    """Length of the programme in frames."""
 
     cues: tuple[Cue, ...]
     """One cue per spoken segment."""
@@ -175,14 +178,9 @@ class Mix:
     """Chapter marks covering the whole programme."""
 
     @property
-    def channels(self) -> int:
-        """Number of channels."""
-        return int(self.samples.shape[1])
-
-    @property
     def duration_ms(self) -> int:
         """Length of the programme in milliseconds."""
-        return round(len(self.samples) * 1000 / self.sample_rate_hz)
+        return round(self.frames * 1000 / self.sample_rate_hz)
 
 
 @dataclass(frozen=True)

@@ -3,43 +3,92 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import AudioError
 from ..ffmpeg import ffmpeg_exe
+from .loudness import integrated_lufs, loudness_chain
 
 STEREO_BITRATE_KBPS = 128
 MONO_BITRATE_KBPS = 64
 _CHUNK_FRAMES = 1 << 16
 
 
+class Mp3Stream:
+    """One ffmpeg process that takes float32 frames as they are mixed and writes a CBR MP3.
+
+    With ``gain_db`` set, the audio passes the loudness chain on its way to LAME (gain, limiter,
+    meter), and ``close`` returns the integrated loudness of what was encoded.
+    """
+
+    def __init__(self, path: Path, sample_rate_hz: int, channels: int, gain_db: float | None = None,
+                 bitrate_kbps: int | None = None) -> None:
+        if bitrate_kbps is None:
+            bitrate_kbps = STEREO_BITRATE_KBPS if channels >= 2 else MONO_BITRATE_KBPS
+        self.path = Path(path)
+        self._measured = gain_db is not None
+        cmd = [ffmpeg_exe(), "-hide_banner", "-nostats", "-v", "info" if self._measured else "error", "-nostdin",
+               "-y", "-f", "f32le", "-ar", str(sample_rate_hz), "-ac", str(channels), "-i", "-"]
+        if gain_db is not None:
+            cmd += ["-af", loudness_chain(gain_db)]
+        cmd += ["-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k",
+                "-ar", "44100", "-write_xing", "1", "-id3v2_version", "0", "-map_metadata", "-1",
+                # ffmpeg labels its LAME tag "Lavc..."; readers such as mutagen only honour the encoder
+                # delay and padding in a tag labelled LAME, which it is (libmp3lame 3.100).
+                "-metadata:s:a:0", "encoder=LAME3.100",
+                "-f", "mp3", str(self.path)]
+        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        self._log: list[bytes] = []
+        # ffmpeg's log is read as it comes, so a chatty ffmpeg never blocks on a full pipe.
+        self._reader = threading.Thread(target=lambda: self._log.extend(self._proc.stderr), daemon=True)
+        self._reader.start()
+        self.frames_written = 0
+
+    def write(self, frames: np.ndarray) -> None:
+        """Encode the next frames (float32, shaped (frames, channels))."""
+        data = np.ascontiguousarray(frames, dtype=np.float32)
+        try:
+            self._proc.stdin.write(memoryview(data).cast("B"))  # type: ignore[union-attr]
+        except BrokenPipeError:
+            self._fail()
+        self.frames_written += len(data)
+
+    def close(self) -> float | None:
+        """Finish the file; the integrated loudness of what was encoded (LUFS), when measured."""
+        try:
+            self._proc.stdin.close()  # type: ignore[union-attr]
+        except BrokenPipeError:
+            pass
+        if self._proc.wait() != 0:
+            self._fail()
+        self._reader.join()
+        return integrated_lufs(self._text()) if self._measured else None
+
+    def abort(self) -> None:
+        """Stop now (after an error or Ctrl-C); the half-written file is the caller's to remove."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        self._reader.join(timeout=2)
+
+    def _text(self) -> str:
+        return b"".join(self._log).decode("utf-8", "replace")
+
+    def _fail(self) -> None:
+        self.abort()
+        raise AudioError(f"MP3 encoding failed: {self._text().strip()[-300:] or 'ffmpeg stopped'}")
+
+
 def encode_mp3(samples: np.ndarray, sample_rate_hz: int, path: Path, bitrate_kbps: int | None = None) -> None:
-    """Encode float32 (frames, channels) samples once, as constant-bitrate MP3, to ``path``."""
-    channels = samples.shape[1]
-    if bitrate_kbps is None:
-        bitrate_kbps = STEREO_BITRATE_KBPS if channels >= 2 else MONO_BITRATE_KBPS
-    cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", "-y", "-f", "f32le", "-ar", str(sample_rate_hz),
-           "-ac", str(channels), "-i", "-", "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k",
-           "-ar", "44100", "-write_xing", "1", "-id3v2_version", "0", "-map_metadata", "-1",
-           # ffmpeg labels its LAME tag "Lavc..."; readers such as mutagen only honour the encoder
-           # delay and padding in a tag labelled LAME, which it is (libmp3lame 3.100).
-           "-metadata:s:a:0", "encoder=LAME3.100",
-           "-f", "mp3", str(path)]
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.stdin is not None
-    data = np.ascontiguousarray(samples, dtype=np.float32)
+    """Encode float32 (frames, channels) samples as they are, as constant-bitrate MP3, to ``path``."""
+    stream = Mp3Stream(path, sample_rate_hz, samples.shape[1], bitrate_kbps=bitrate_kbps)
     try:
-        for start in range(0, len(data), _CHUNK_FRAMES):
-            proc.stdin.write(data[start:start + _CHUNK_FRAMES].tobytes())
-        proc.stdin.close()
-    except BrokenPipeError:
-        pass
+        for start in range(0, len(samples), _CHUNK_FRAMES):
+            stream.write(samples[start:start + _CHUNK_FRAMES])
+        stream.close()
     except BaseException:
-        proc.kill()
-        proc.wait()
+        stream.abort()
         raise
-    stderr = proc.stderr.read() if proc.stderr else b""
-    if proc.wait() != 0:
-        raise AudioError(f"MP3 encoding failed: {stderr.decode('utf-8', 'replace').strip()[-300:]}")

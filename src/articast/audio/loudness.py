@@ -30,7 +30,7 @@ CEILING_DBFS = -1.5
 LAME_GAIN_DB = 20 * np.log10(0.95)
 """LAME scales its input by 0.95 (-0.45 dB); measured constant at every level and frequency, so we pre-compensate."""
 
-TOLERANCE_LU = 0.15  # ffmpeg reports integrated loudness to 0.1 LU
+TOLERANCE_LU = 0.05  # ffmpeg reports integrated loudness to 0.1 LU: this asks for its exact figure
 MAX_PASSES = 4
 
 
@@ -61,29 +61,67 @@ def measure_lufs(samples: np.ndarray, sample_rate_hz: int) -> float:
     return _integrated(meter_log)
 
 
-def normalise(samples: np.ndarray, sample_rate_hz: int, target: float | None = None,
-              ceiling_dbfs: float = CEILING_DBFS) -> tuple[np.ndarray, float]:
-    """Gain to ``target`` LUFS (as heard after encoding) with peaks limited; returns samples and their LUFS.
+def speech_level_db(samples: np.ndarray, sample_rate_hz: int) -> float:
+    """Level of a mono speech clip: the gated mean power of its 400 ms blocks, in dBFS; -inf when silent.
 
-    Limiting takes some loudness away, so the gain is corrected and the limiter rerun until the
-    limited result is within TOLERANCE_LU of the target.
+    This is the gating of ITU-R BS.1770 (blocks of 400 ms every 100 ms, an absolute gate at -70 and
+    a relative gate 10 dB under the mean) without the K-weighting filter. It compares clips of one
+    voice with each other, which is all the leveller needs; the episode's loudness itself is
+    measured by ffmpeg's ebur128.
     """
-    channels = samples.shape[1]
-    goal = (target if target is not None else target_lufs(channels)) - LAME_GAIN_DB
+    x = np.asarray(samples, dtype=np.float64)
+    block, hop = int(0.4 * sample_rate_hz), int(0.1 * sample_rate_hz)
+    if len(x) < block:
+        power = np.array([np.mean(x ** 2)]) if len(x) else np.zeros(0)
+    else:
+        energy = np.concatenate(([0.0], np.cumsum(x ** 2)))
+        starts = np.arange(0, len(x) - block + 1, hop)
+        power = (energy[starts + block] - energy[starts]) / block
+    power = power[power > 10 ** (-70 / 10)]
+    if not power.size:
+        return float("-inf")
+    power = power[power > np.mean(power) * 10 ** (-10 / 10)]
+    return float(10 * np.log10(np.mean(power)))
+
+
+def loudness_chain(gain_db: float, ceiling_dbfs: float = CEILING_DBFS) -> str:
+    """ffmpeg filters that apply ``gain_db``, limit peaks and meter the result (the meter passes audio through)."""
+    limit = 10 ** (ceiling_dbfs / 20)
+    return (f"volume={gain_db:.4f}dB,"
+            f"alimiter=limit={limit:.5f}:attack=5:release=60:level=disabled:latency=1,"
+            "ebur128=framelog=quiet")
+
+
+def integrated_lufs(ffmpeg_log: str) -> float:
+    """The integrated loudness in a log of ``loudness_chain``, as heard after encoding."""
+    return _integrated(ffmpeg_log) + LAME_GAIN_DB
+
+
+def plan_gain(samples: np.ndarray, sample_rate_hz: int, target: float | None = None,
+              ceiling_dbfs: float = CEILING_DBFS) -> float:
+    """The gain (dB) that brings ``samples`` to ``target`` LUFS, as heard after limiting and encoding.
+
+    Limiting takes some loudness away, so the gain is corrected and the limiter rerun (on these
+    samples only, the head of a long episode) until the limited result is within TOLERANCE_LU.
+    """
+    goal = (target if target is not None else target_lufs(samples.shape[1])) - LAME_GAIN_DB
     measured = measure_lufs(samples, sample_rate_hz)
     if not np.isfinite(measured):
         raise AudioError("the episode is silent: nothing to normalise")
     gain_db = goal - measured
-    limit = 10 ** (ceiling_dbfs / 20)
-    limited, lufs = samples, measured
     for _ in range(MAX_PASSES):
-        chain = (f"volume={gain_db:.4f}dB,"
-                 f"alimiter=limit={limit:.5f}:attack=5:release=60:level=disabled:latency=1,"
-                 "ebur128=framelog=quiet")  # the meter passes the audio through: one run limits and measures
-        limited, meter_log = run_filter(samples, sample_rate_hz, chain)
+        _, meter_log = run_filter(samples, sample_rate_hz, loudness_chain(gain_db, ceiling_dbfs), keep_output=False)
         lufs = _integrated(meter_log)
         log.debug("loudness pass: gain %.2f dB -> %.2f LUFS (goal %.2f)", gain_db, lufs, goal)
         if abs(goal - lufs) <= TOLERANCE_LU:
             break
         gain_db += goal - lufs
-    return limited, lufs + LAME_GAIN_DB
+    return gain_db
+
+
+def normalise(samples: np.ndarray, sample_rate_hz: int, target: float | None = None,
+              ceiling_dbfs: float = CEILING_DBFS) -> tuple[np.ndarray, float]:
+    """Samples brought to ``target`` LUFS (as heard after encoding) with peaks limited, and their LUFS."""
+    gain_db = plan_gain(samples, sample_rate_hz, target, ceiling_dbfs)
+    limited, meter_log = run_filter(samples, sample_rate_hz, loudness_chain(gain_db, ceiling_dbfs))
+    return limited, integrated_lufs(meter_log)

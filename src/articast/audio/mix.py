@@ -1,22 +1,41 @@
-"""The timeline: speech clips with pauses that follow the text, intro and outro music mixed under it."""
+"""The timeline: speech clips with pauses that follow the text, intro and outro music mixed under it.
+
+The mix streams: clips are placed one after another as they arrive and finished audio is handed to
+a sink (the MP3 encoder) a few seconds behind the newest clip, so memory does not grow with the
+episode. Only the head (the first minute and a half of speech) is held back, because the music
+level, the intro's timing and the loudness gain are all decided from it.
+"""
 
 from __future__ import annotations
 
+import logging
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
-from scipy.signal import resample_poly
 
 from ..errors import AudioError, InputError
 from ..models import ChapterMark, Clip, Cue, Mix, Pause, Script
 from ..speech.trim import fade_edges
 from ..ffmpeg import decode_to_pcm, pydub_audio_segment
-from .loudness import measure_lufs
+from .loudness import measure_lufs, speech_level_db
+
+log = logging.getLogger(__name__)
 
 SAMPLE_RATE_HZ = 44100
+
+HEAD_SPEECH_MS = 90_000
+"""Speech held back before anything is written: it sets the music level and the loudness gain."""
+
+FLUSH_BEHIND_MS = 1000
+"""Audio this far before the newest clip is final (the outro starts at most 400 ms before the end)."""
+
+MIN_WRITE_MS = 5000
+"""Finished audio is handed to the sink in pieces of at least this length."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +80,15 @@ class MixSettings:
 
     max_music_ms: int = 15000
     """User music longer than this is cut with a fade."""
+
+    speech_level_db: float | None = -20.0
+    """Every clip is levelled to this gated level (dBFS) before mixing; None keeps the engine's levels.
+
+    Piper scales each sentence to full-scale peaks, so its sentences differ in loudness by a decibel
+    or two; levelling evens that out and makes the loudness of the head predict the whole episode."""
+
+    max_level_change_db: float = 6.0
+    """The leveller never moves a clip by more than this."""
 
 
 @dataclass(frozen=True)
@@ -120,11 +148,33 @@ def _shape_outro(outro: np.ndarray, sr: int, rise_ms: int, s: MixSettings, gain_
     return _from_segment(seg.fade_out(min(2500, len(seg) - rise_ms)))
 
 
-def _resampled(clip: Clip, sample_rate_hz: int) -> np.ndarray:
+class Sink(Protocol):
+    """Where finished audio goes, in order: float32 frames shaped (frames, channels)."""
+
+    def write(self, frames: np.ndarray) -> None:
+        """Take the next frames of the episode."""
+
+
+StartSink = Callable[[np.ndarray], Sink]
+"""Called once with the head of the mix (or all of it, for a short episode); returns the sink."""
+
+
+def _prepared(clip: Clip, s: MixSettings) -> np.ndarray:
+    """A clip levelled, resampled to the episode's rate and faded at its edges."""
     samples = np.asarray(clip.samples, dtype=np.float32)
-    if clip.sample_rate_hz != sample_rate_hz:
-        g = math.gcd(clip.sample_rate_hz, sample_rate_hz)
-        samples = resample_poly(samples, sample_rate_hz // g, clip.sample_rate_hz // g).astype(np.float32)
+    if s.speech_level_db is not None:
+        level = speech_level_db(samples, clip.sample_rate_hz)
+        if np.isfinite(level):
+            change = min(s.max_level_change_db, max(-s.max_level_change_db, s.speech_level_db - level))
+            samples = samples * np.float32(10 ** (change / 20))
+    return _resampled(samples, clip.sample_rate_hz, s.sample_rate_hz)
+
+
+def _resampled(samples: np.ndarray, rate_hz: int, sample_rate_hz: int) -> np.ndarray:
+    if rate_hz != sample_rate_hz and len(samples):
+        import soxr
+
+        samples = soxr.resample(samples, rate_hz, sample_rate_hz).astype(np.float32, copy=False)
     return fade_edges(samples, sample_rate_hz, fade_ms=3)
 
 
@@ -141,89 +191,185 @@ def _music_gain_db(music: np.ndarray, sr: int, speech_lufs_out: float, s: MixSet
     return (speech_lufs_out - s.music_under_speech_lu) - lufs
 
 
-def mix_episode(script: Script, clips: list[Clip], music: Music, settings: MixSettings = MixSettings()) -> Mix:
-    """Place every clip after the pause its text calls for, with music under the start and end."""
+class _Window:
+    """The part of the episode not yet written: frames [base, end), added into in place."""
+
+    def __init__(self, channels: int) -> None:
+        self.base = 0
+        self.end = 0
+        self._buf = np.zeros((1 << 16, channels), dtype=np.float32)
+
+    def add(self, at: int, samples: np.ndarray) -> None:
+        """Mix mono (n,) or (n, channels) samples in at absolute frame ``at``."""
+        if at < self.base:
+            raise AudioError(f"internal: audio placed at frame {at}, before the written part ({self.base})")
+        self.extend(at + len(samples))
+        view = self._buf[at - self.base: at - self.base + len(samples)]
+        view += samples[:, None] if samples.ndim == 1 else samples
+
+    def extend(self, end: int) -> None:
+        """Make the window reach ``end`` (new frames are silence)."""
+        if end - self.base > len(self._buf):
+            grown = np.zeros((max(end - self.base, 2 * len(self._buf)), self._buf.shape[1]), dtype=np.float32)
+            grown[: self.end - self.base] = self._buf[: self.end - self.base]
+            self._buf = grown
+        self.end = max(self.end, end)
+
+    def view(self, start: int, stop: int) -> np.ndarray:
+        """Frames [start, stop) still held (not a copy)."""
+        return self._buf[max(0, start - self.base): max(0, min(stop, self.end) - self.base)]
+
+    def take(self, upto: int) -> np.ndarray:
+        """Remove and return frames [base, upto)."""
+        n = max(0, min(upto, self.end) - self.base)
+        held = self.end - self.base
+        out = self._buf[:n].copy()
+        self._buf[: held - n] = self._buf[n:held]
+        self._buf[held - n: held] = 0.0
+        self.base += n
+        return out
+
+
+def mix_episode(script: Script, clips: Iterable[Clip], music: Music, settings: MixSettings,
+                start: StartSink) -> Mix:
+    """Place every clip after the pause its text calls for, with music under the start and end.
+
+    ``clips`` are consumed in order, one per segment, as they arrive; finished audio goes to the
+    sink that ``start`` returns. Nothing but the head and the last few seconds is held in memory.
+    """
     segments = script.segments
-    if len(segments) != len(clips):
-        raise AudioError(f"{len(segments)} segments but {len(clips)} clips")
     s, sr = settings, settings.sample_rate_hz
-    speech = [_resampled(c, sr) for c in clips]
-    if not any(len(x) for x in speech):
-        raise AudioError("the speech engine returned only silence")
 
     def frames(ms: float) -> int:
         return int(round(ms * sr / 1000))
 
-    speech_ms = sum(len(x) for x in speech) * 1000 / sr
-    short = speech_ms < s.short_episode_ms
+    incoming = iter(clips)
+    head: list[np.ndarray] = []
+    head_frames = 0
+    complete = False
+    while head_frames < frames(HEAD_SPEECH_MS):
+        clip = next(incoming, None)
+        if clip is None:
+            complete = True
+            break
+        if len(head) >= len(segments):
+            raise AudioError(f"{len(segments)} segments but more clips than that")
+        head.append(_prepared(clip, s))
+        head_frames += len(head[-1])
+    if complete and len(head) != len(segments):
+        raise AudioError(f"{len(segments)} segments but {len(head)} clips")
+    if complete and not head_frames:
+        raise AudioError("the speech engine returned only silence")
+
+    speech_frames = head_frames
+    short = complete and speech_frames * 1000 / sr < s.short_episode_ms
     intro_ms = len(music.intro) * 1000 // sr if music.intro is not None else 0
     lead_ms = s.short_intro_lead_ms if short else s.intro_lead_ms
     start_ms = min(lead_ms, max(0, intro_ms - 1000)) if music.intro is not None else 400
-    positions: list[int] = []
+
+    window = _Window(s.channels)
+    cues: list[Cue] = []
     cursor = frames(start_ms)
-    for segment, samples in zip(segments, speech):
-        positions.append(cursor)
+    last_at = last_len = 0
+
+    def place(samples: np.ndarray, number: int) -> None:
+        nonlocal cursor, last_at, last_len
+        segment = segments[number]
+        window.add(cursor, samples)
+        cues.append(Cue(start_ms=round(cursor * 1000 / sr), end_ms=round((cursor + len(samples)) * 1000 / sr),
+                        text=segment.text))
+        last_at, last_len = cursor, len(samples)
         cursor += len(samples) + frames(_pause_ms(segment.pause_after, s))
-    speech_end = positions[-1] + len(speech[-1])
 
-    outro_start = speech_end + frames(300)
-    outro_rise_ms = 700
-    outro_max_ms = min(s.max_music_ms, max(s.min_outro_ms, int(s.outro_share * speech_ms)))
-    if music.outro is not None:
-        outro_start = max(0, speech_end - frames(400))
-        outro_len = min(len(music.outro), frames(outro_max_ms))
-        total = max(outro_start + outro_len, speech_end + frames(1000))
-    else:
-        total = speech_end + frames(900)
-    if music.intro is not None:
-        total = max(total, min(len(music.intro), frames(start_ms + 3500)))
-
-    voice = np.zeros(total, dtype=np.float32)
-    for pos, samples in zip(positions, speech):
-        voice[pos:pos + len(samples)] += samples
-
-    out = np.repeat(voice[:, None], s.channels, axis=1)
+    for number, samples in enumerate(head):
+        place(samples, number)
+    speech_lufs_out = 0.0
     if music.intro is not None or music.outro is not None:
-        # Music plays only at the ends, so the first minute and a half of speech sets its level:
-        # no extra pass over a long episode.
-        speech_lufs = measure_lufs(voice[frames(start_ms):min(speech_end, frames(start_ms + 90_000))], sr)
-        speech_lufs_out = speech_lufs + (10 * math.log10(2) if s.channels == 2 else 0.0)
-        for kind in ("intro", "outro"):
-            track = getattr(music, kind)
-            if track is None:
-                continue
-            track = track[: frames(s.max_music_ms)]
-            gain = _music_gain_db(track, sr, speech_lufs_out, s, s.channels)
-            if kind == "intro":
-                shaped, at = _shape_intro(track, sr, start_ms, s, gain), 0
-            else:
-                track = track[: frames(outro_max_ms)]
-                shaped, at = _shape_outro(track, sr, outro_rise_ms, s, gain), outro_start
-            if s.channels == 1:
-                shaped = shaped.mean(axis=1, keepdims=True)
-            n = min(len(shaped), total - at)
-            out[at:at + n] += shaped[:n]
+        # Music plays only at the ends, so the head's speech sets its level: no pass over a long episode.
+        voice = window.view(frames(start_ms), min(last_at + last_len, frames(start_ms + HEAD_SPEECH_MS)))[:, 0]
+        speech_lufs_out = measure_lufs(voice, sr) + (10 * math.log10(2) if s.channels == 2 else 0.0)
+    if music.intro is not None:
+        track = music.intro[: frames(s.max_music_ms)]
+        shaped = _shape_intro(track, sr, start_ms, s, _music_gain_db(track, sr, speech_lufs_out, s, s.channels))
+        window.add(0, shaped.mean(axis=1) if s.channels == 1 else shaped)
+    head.clear()
 
-    cues = tuple(
-        Cue(start_ms=round(pos * 1000 / sr), end_ms=round((pos + len(x)) * 1000 / sr), text=seg.text)
-        for pos, x, seg in zip(positions, speech, segments)
-    )
+    def finish() -> int:
+        """Lay the outro under the last words and return the episode's length in frames."""
+        speech_end = last_at + last_len
+        speech_ms = speech_frames * 1000 / sr
+        outro_max_ms = min(s.max_music_ms, max(s.min_outro_ms, int(s.outro_share * speech_ms)))
+        if music.outro is not None:
+            outro_start = max(0, speech_end - frames(400))
+            outro_len = min(len(music.outro), frames(outro_max_ms))
+            total = max(outro_start + outro_len, speech_end + frames(1000))
+        else:
+            total = speech_end + frames(900)
+        if music.intro is not None:
+            total = max(total, min(len(music.intro), frames(start_ms + 3500)))
+        window.extend(total)
+        if music.outro is not None:
+            track = music.outro[: frames(s.max_music_ms)]
+            gain_db = _music_gain_db(track, sr, speech_lufs_out, s, s.channels)
+            shaped = _shape_outro(track[: frames(outro_max_ms)], sr, 700, s, gain_db)
+            if s.channels == 1:
+                shaped = shaped.mean(axis=1)
+            window.add(outro_start, shaped[: total - outro_start])
+        return total
+
+    log.debug("mix head ready: %.1f s of speech%s", speech_frames / sr, ", the whole episode" if complete else "")
+    if complete:
+        total = finish()
+        sink = start(window.view(0, total))
+    else:
+        sink = start(window.view(0, window.end))
+        count = len(cues)
+        for clip in incoming:
+            if count >= len(segments):
+                raise AudioError(f"{len(segments)} segments but more clips than that")
+            samples = _prepared(clip, s)
+            speech_frames += len(samples)
+            place(samples, count)
+            count += 1
+            final = last_at - frames(FLUSH_BEHIND_MS)
+            if final - window.base >= frames(MIN_WRITE_MS):
+                sink.write(window.take(final))
+        if count != len(segments):
+            raise AudioError(f"{len(segments)} segments but {count} clips")
+        total = finish()
+    sink.write(window.take(total))
+
     total_ms = round(total * 1000 / sr)
     starts: list[int] = []
     index = 0
     for number, chapter in enumerate(script.chapters):
-        first_cue = cues[index]
         if number == 0:
             starts.append(0)
         else:
-            previous_end = cues[index - 1].end_ms
-            starts.append(max(previous_end, first_cue.start_ms - 300))
+            starts.append(max(cues[index - 1].end_ms, cues[index].start_ms - 300))
         index += len(chapter.segments)
     marks = tuple(
         ChapterMark(title=ch.title, start_ms=start, end_ms=(starts[i + 1] if i + 1 < len(starts) else total_ms))
         for i, (ch, start) in enumerate(zip(script.chapters, starts))
     )
-    return Mix(samples=out, sample_rate_hz=sr, cues=cues, chapters=marks)
+    return Mix(sample_rate_hz=sr, channels=s.channels, frames=total, cues=tuple(cues), chapters=marks)
+
+
+class _Collect:
+    def __init__(self) -> None:
+        self.parts: list[np.ndarray] = []
+
+    def write(self, frames: np.ndarray) -> None:
+        self.parts.append(np.array(frames, dtype=np.float32))
+
+
+def mix_to_array(script: Script, clips: Iterable[Clip], music: Music,
+                 settings: MixSettings = MixSettings()) -> tuple[np.ndarray, Mix]:
+    """The whole mix in memory (for tests and short pieces): samples shaped (frames, channels) and its layout."""
+    collected = _Collect()
+    mix = mix_episode(script, clips, music, settings, lambda head: collected)
+    samples = np.concatenate(collected.parts) if collected.parts else np.zeros((0, settings.channels), np.float32)
+    return samples, mix
 
 
 def validate_music_file(path: Path | None) -> None:

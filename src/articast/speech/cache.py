@@ -65,6 +65,10 @@ class SegmentCache:
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.seg"
 
+    def has(self, key: str) -> bool:
+        """Whether an entry exists (it is checked when read)."""
+        return self._path(key).is_file()
+
     def get(self, key: str) -> Clip | None:
         """The cached clip, or None when absent or damaged (a damaged entry is removed)."""
         path = self._path(key)
