@@ -30,7 +30,8 @@ CEILING_DBFS = -1.5
 LAME_GAIN_DB = 20 * np.log10(0.95)
 """LAME scales its input by 0.95 (-0.45 dB); measured constant at every level and frequency, so we pre-compensate."""
 
-TOLERANCE_LU = 0.05  # ffmpeg reports integrated loudness to 0.1 LU: this asks for its exact figure
+OPEN_LOOP_LU = 0.2
+"""A correction smaller than this is applied without rerunning the limiter to check it."""
 MAX_PASSES = 4
 
 
@@ -98,14 +99,16 @@ def integrated_lufs(ffmpeg_log: str) -> float:
 
 
 def plan_gain(samples: np.ndarray, sample_rate_hz: int, target: float | None = None,
-              ceiling_dbfs: float = CEILING_DBFS) -> float:
+              ceiling_dbfs: float = CEILING_DBFS, measured_lufs: float | None = None) -> float:
     """The gain (dB) that brings ``samples`` to ``target`` LUFS, as heard after limiting and encoding.
 
-    Limiting takes some loudness away, so the gain is corrected and the limiter rerun (on these
-    samples only, the head of a long episode) until the limited result is within TOLERANCE_LU.
+    Limiting takes some loudness away, so the limiter is run (on these samples only: the head of a
+    long episode) and the gain corrected by what it took. Near the answer the limiter's loss barely
+    changes with the gain, so the last correction is applied without another run.
+    ``measured_lufs`` skips the first measurement when the caller has it already.
     """
     goal = (target if target is not None else target_lufs(samples.shape[1])) - LAME_GAIN_DB
-    measured = measure_lufs(samples, sample_rate_hz)
+    measured = measure_lufs(samples, sample_rate_hz) if measured_lufs is None else measured_lufs
     if not np.isfinite(measured):
         raise AudioError("the episode is silent: nothing to normalise")
     gain_db = goal - measured
@@ -113,9 +116,9 @@ def plan_gain(samples: np.ndarray, sample_rate_hz: int, target: float | None = N
         _, meter_log = run_filter(samples, sample_rate_hz, loudness_chain(gain_db, ceiling_dbfs), keep_output=False)
         lufs = _integrated(meter_log)
         log.debug("loudness pass: gain %.2f dB -> %.2f LUFS (goal %.2f)", gain_db, lufs, goal)
-        if abs(goal - lufs) <= TOLERANCE_LU:
-            break
         gain_db += goal - lufs
+        if abs(goal - lufs) <= OPEN_LOOP_LU:
+            break
     return gain_db
 
 

@@ -288,6 +288,11 @@ def mix_episode(script: Script, clips: Iterable[Clip], music: Music, settings: M
         # Music plays only at the ends, so the head's speech sets its level: no pass over a long episode.
         voice = window.view(frames(start_ms), min(last_at + last_len, frames(start_ms + HEAD_SPEECH_MS)))[:, 0]
         speech_lufs_out = measure_lufs(voice, sr) + (10 * math.log10(2) if s.channels == 2 else 0.0)
+    outro_gain_db, full_outro = 0.0, None
+    if music.outro is not None:  # measured and shaped now, so the end of the episode waits on nothing
+        track = music.outro[: frames(s.max_music_ms)]
+        outro_gain_db = _music_gain_db(track, sr, speech_lufs_out, s, s.channels)
+        full_outro = _shape_outro(track, sr, 700, s, outro_gain_db)
     if music.intro is not None:
         track = music.intro[: frames(s.max_music_ms)]
         shaped = _shape_intro(track, sr, start_ms, s, _music_gain_db(track, sr, speech_lufs_out, s, s.channels))
@@ -309,9 +314,10 @@ def mix_episode(script: Script, clips: Iterable[Clip], music: Music, settings: M
             total = max(total, min(len(music.intro), frames(start_ms + 3500)))
         window.extend(total)
         if music.outro is not None:
-            track = music.outro[: frames(s.max_music_ms)]
-            gain_db = _music_gain_db(track, sr, speech_lufs_out, s, s.channels)
-            shaped = _shape_outro(track[: frames(outro_max_ms)], sr, 700, s, gain_db)
+            if full_outro is not None and outro_len == len(full_outro):
+                shaped = full_outro
+            else:  # a shorter episode gets a shorter outro, faded at its own end
+                shaped = _shape_outro(music.outro[:outro_len], sr, 700, s, outro_gain_db)
             if s.channels == 1:
                 shaped = shaped.mean(axis=1)
             window.add(outro_start, shaped[: total - outro_start])

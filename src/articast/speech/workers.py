@@ -68,6 +68,11 @@ class SynthesisPool:
     def speak(self, jobs: Iterable[tuple[Any, str]]) -> Iterator[tuple[Any, int]]:
         """Samples and rate for each (engine options, text), in the order given."""
         queue = list(jobs)
+        # Jobs go out in order, so the mix can follow close behind, except the last few: longest
+        # first there, so the workers finish together instead of one waiting on a long last segment.
+        order = list(range(len(queue)))
+        tail = order[-2 * len(self._workers):]
+        order[len(order) - len(tail):] = sorted(tail, key=lambda i: -len(str(queue[i][1])))
         results: dict[int, tuple[Any, int]] = {}
         next_job = next_out = 0
         selector = selectors.DefaultSelector()
@@ -77,8 +82,8 @@ class SynthesisPool:
             while next_out < len(queue):
                 for worker in self._workers:
                     if worker.busy_with is None and next_job < len(queue):
-                        _write_frame(worker.proc.stdin, queue[next_job])  # type: ignore[arg-type]
-                        worker.busy_with = next_job
+                        _write_frame(worker.proc.stdin, queue[order[next_job]])  # type: ignore[arg-type]
+                        worker.busy_with = order[next_job]
                         next_job += 1
                 for key, _ in selector.select():
                     worker = key.data
