@@ -67,3 +67,31 @@ def test_a_user_voice_file_is_loaded_with_its_own_identity(tmp_path):
     assert engine.cache_key()["voice"].startswith("my-voice.onnx:")
     assert engine.cache_key() != get_engine("piper").cache_key()
     assert engine.synthesize("A voice of my own.").duration_ms > 500
+
+
+def test_long_sentences_are_split_after_a_clause_mark_else_between_words():
+    from articast.speech.piper import split_phonemes
+
+    phonemes = list("aaaa bbbb, cccc dddd eeee ffff")
+    pieces = ["".join(p) for p in split_phonemes(phonemes, 16)]
+    assert pieces == ["aaaa bbbb,", "cccc dddd eeee", "ffff"]
+    assert all(len(p) <= 16 for p in pieces)
+    assert split_phonemes(list("short"), 16) == [list("short")]
+    assert ["".join(p) for p in split_phonemes(list("x" * 40), 16)] == ["x" * 16, "x" * 16, "x" * 8]
+
+
+def test_a_very_long_sentence_is_spoken_whole_with_bounded_memory(engine):
+    """A 700-character sentence is said in clause-sized runs of the model: every word, in one clip."""
+    from articast.speech.piper import MAX_PHONEMES
+
+    clause = "the ferry waited at the pier while the last of the evening passengers came aboard"
+    sentence = ", and ".join([clause] * 8).capitalize() + "."
+    assert len(sentence) > 4 * MAX_PHONEMES
+    clip = engine.synthesize(sentence)
+    words = len(sentence.split())
+    assert 120 <= words / (clip.duration_ms / 60000) <= 200
+    # No run of silence longer than a clause pause: the pieces were joined, nothing was dropped.
+    loud = np.abs(clip.samples) > 0.01
+    edges = np.flatnonzero(np.diff(loud.astype(int)))
+    gaps = np.diff(edges)[1::2] / 22.05 if len(edges) > 2 else np.array([0.0])
+    assert gaps.max() < 600
