@@ -230,14 +230,16 @@ def _mix_and_encode(script: Script, clips: SpeechStream, music: Music, mix_setti
                     correction_db: float = 0.0) -> tuple[Mix, float]:
     """Mix the clips as they come and encode in the same stream; the mix's layout and its loudness.
 
-    The gain is planned on the head of the mix (the first minute and a half of speech, or all of a
+    The gain is planned on the head of the mix (the first half minute of speech, or all of a
     short episode) and applied, with the limiter, as the rest streams through; the encoder meters
     everything it encodes, so the caller can check the whole against the target.
     """
     streams: list[Mp3Stream] = []
 
-    def start(head: np.ndarray) -> Mp3Stream:
-        gain_db = plan_gain(head, mix_settings.sample_rate_hz, target) + correction_db
+    def start(head: np.ndarray, shift_db: float) -> Mp3Stream:
+        gain_db = plan_gain(head, mix_settings.sample_rate_hz, target - shift_db) + correction_db
+        log.debug("gain %.2f dB, planned on %.1f s (music expected to move the whole %.2f LU)",
+                  gain_db, len(head) / mix_settings.sample_rate_hz, shift_db)
         streams.append(Mp3Stream(path, mix_settings.sample_rate_hz, mix_settings.channels, gain_db))
         return streams[0]
 

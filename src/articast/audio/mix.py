@@ -2,7 +2,7 @@
 
 The mix streams: clips are placed one after another as they arrive and finished audio is handed to
 a sink (the MP3 encoder) a few seconds behind the newest clip, so memory does not grow with the
-episode. Only the head (the first minute and a half of speech) is held back, because the music
+episode. Only the head (the first half minute of speech) is held back, because the music
 level, the intro's timing and the loudness gain are all decided from it.
 """
 
@@ -28,8 +28,11 @@ log = logging.getLogger(__name__)
 
 SAMPLE_RATE_HZ = 44100
 
-HEAD_SPEECH_MS = 90_000
-"""Speech held back before anything is written: it sets the music level and the loudness gain."""
+HEAD_SPEECH_MS = 30_000
+"""Speech held back before anything is written: it sets the music level and the loudness gain.
+
+Every clip is levelled, so half a minute of speech predicts the loudness of the rest; the smaller
+the head, the sooner the encoder starts beside the voice."""
 
 FLUSH_BEHIND_MS = 1000
 """Audio this far before the newest clip is final (the outro starts at most 400 ms before the end)."""
@@ -155,8 +158,13 @@ class Sink(Protocol):
         """Take the next frames of the episode."""
 
 
-StartSink = Callable[[np.ndarray], Sink]
-"""Called once with the head of the mix (or all of it, for a short episode); returns the sink."""
+StartSink = Callable[[np.ndarray, float], Sink]
+"""Called once with audio to plan the gain on and a loudness offset (dB); returns the sink.
+
+For an episode that fits in the head the audio is the whole mix and the offset 0. Otherwise it is
+the head's speech alone, and the offset is how much the music at both ends is expected to lower
+the whole episode's integrated loudness (it is quieter than the voice): the speech is aimed that
+much higher."""
 
 
 def _prepared(clip: Clip, s: MixSettings) -> np.ndarray:
@@ -181,6 +189,11 @@ def _resampled(samples: np.ndarray, rate_hz: int, sample_rate_hz: int) -> np.nda
 def _pause_ms(pause: Pause, s: MixSettings) -> int:
     return {Pause.SENTENCE: s.sentence_pause_ms, Pause.PARAGRAPH: s.paragraph_pause_ms,
             Pause.CHAPTER: s.chapter_pause_ms, Pause.END: 0}[pause]
+
+
+def _outro_max_ms(speech_ms: float, s: MixSettings) -> int:
+    """How long the outro may play after this much speech."""
+    return min(s.max_music_ms, max(s.min_outro_ms, int(s.outro_share * speech_ms)))
 
 
 def _music_gain_db(music: np.ndarray, sr: int, speech_lufs_out: float, s: MixSettings, channels: int) -> float:
@@ -262,7 +275,13 @@ def mix_episode(script: Script, clips: Iterable[Clip], music: Music, settings: M
         raise AudioError("the speech engine returned only silence")
 
     speech_frames = head_frames
-    short = complete and speech_frames * 1000 / sr < s.short_episode_ms
+    if complete:
+        expected_speech_ms = speech_frames * 1000 / sr
+    else:  # the rest of the text will take about as long per character as the head did
+        head_chars = sum(len(segment.spoken) for segment in segments[: len(head)])
+        total_chars = sum(len(segment.spoken) for segment in segments)
+        expected_speech_ms = speech_frames * 1000 / sr * total_chars / max(1, head_chars)
+    short = expected_speech_ms < s.short_episode_ms
     intro_ms = len(music.intro) * 1000 // sr if music.intro is not None else 0
     lead_ms = s.short_intro_lead_ms if short else s.intro_lead_ms
     start_ms = min(lead_ms, max(0, intro_ms - 1000)) if music.intro is not None else 400
@@ -293,6 +312,17 @@ def mix_episode(script: Script, clips: Iterable[Clip], music: Music, settings: M
         track = music.outro[: frames(s.max_music_ms)]
         outro_gain_db = _music_gain_db(track, sr, speech_lufs_out, s, s.channels)
         full_outro = _shape_outro(track, sr, 700, s, outro_gain_db)
+    sink: Sink | None = None
+    if not complete:
+        # Plan on the speech alone: the music is a small, known share of a longer episode.
+        music_ms = 0.0
+        if music.intro is not None:
+            music_ms += start_ms
+        if music.outro is not None:
+            music_ms += min(len(music.outro) * 1000 / sr, _outro_max_ms(expected_speech_ms, s))
+        music_power = 10 ** (-s.music_under_speech_lu / 10)
+        shift_db = 10 * math.log10((expected_speech_ms + music_ms * music_power) / (expected_speech_ms + music_ms))
+        sink = start(window.view(frames(start_ms), last_at + last_len), shift_db)
     if music.intro is not None:
         track = music.intro[: frames(s.max_music_ms)]
         shaped = _shape_intro(track, sr, start_ms, s, _music_gain_db(track, sr, speech_lufs_out, s, s.channels))
@@ -303,7 +333,7 @@ def mix_episode(script: Script, clips: Iterable[Clip], music: Music, settings: M
         """Lay the outro under the last words and return the episode's length in frames."""
         speech_end = last_at + last_len
         speech_ms = speech_frames * 1000 / sr
-        outro_max_ms = min(s.max_music_ms, max(s.min_outro_ms, int(s.outro_share * speech_ms)))
+        outro_max_ms = _outro_max_ms(speech_ms, s)
         if music.outro is not None:
             outro_start = max(0, speech_end - frames(400))
             outro_len = min(len(music.outro), frames(outro_max_ms))
@@ -326,9 +356,9 @@ def mix_episode(script: Script, clips: Iterable[Clip], music: Music, settings: M
     log.debug("mix head ready: %.1f s of speech%s", speech_frames / sr, ", the whole episode" if complete else "")
     if complete:
         total = finish()
-        sink = start(window.view(0, total))
+        sink = start(window.view(0, total), 0.0)
     else:
-        sink = start(window.view(0, window.end))
+        assert sink is not None
         count = len(cues)
         for clip in incoming:
             if count >= len(segments):
@@ -373,7 +403,7 @@ def mix_to_array(script: Script, clips: Iterable[Clip], music: Music,
                  settings: MixSettings = MixSettings()) -> tuple[np.ndarray, Mix]:
     """The whole mix in memory (for tests and short pieces): samples shaped (frames, channels) and its layout."""
     collected = _Collect()
-    mix = mix_episode(script, clips, music, settings, lambda head: collected)
+    mix = mix_episode(script, clips, music, settings, lambda head, shift_db: collected)
     samples = np.concatenate(collected.parts) if collected.parts else np.zeros((0, settings.channels), np.float32)
     return samples, mix
 

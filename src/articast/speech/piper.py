@@ -215,6 +215,10 @@ class PiperEngine:
         choices = ", ".join(sorted(names)) or f"0-{num_speakers - 1}"
         raise InputError(f"voice {self.voice_id} has no speaker {speaker!r}; choose one of: {choices}")
 
+    def release(self) -> None:
+        """Free the loaded voice and its working memory; the next segment loads it again."""
+        self._voice = None
+
     def cache_key(self) -> dict[str, Any]:
         """Voice identity, speaker and pace: what changes Piper's sound."""
         return {"engine": self.NAME, "voice": self.voice_id, "speaker": self.speaker_id,

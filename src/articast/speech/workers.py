@@ -10,6 +10,7 @@ order. Workers ignore Ctrl-C; the parent stops them at once.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import selectors
@@ -116,6 +117,24 @@ class SynthesisPool:
                     pass
 
 
+WORKER_MEMORY_MB = 360
+"""A worker using more than this reloads its voice before the next segment.
+
+onnxruntime's memory arena grows in doubling steps with the longest runs it has seen and never
+shrinks: on a 3,000-word article a worker crept from 370 to 550 MB. Freeing the session gives it
+all back (450 -> 155 MB) and reloading the cached, optimised voice takes 0.17 s. Measured on 90
+segments: peak 395 MB with 9 reloads, against 478 MB without, at the same speed."""
+
+
+def _resident_mb() -> float:
+    """This process's resident memory in MB (Linux); 0 where /proc is not available."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def main(engine_name: str) -> None:
     """Worker loop: read (options, text), answer ("ok", (samples, rate)) or ("error", exception)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
@@ -141,6 +160,13 @@ def main(engine_name: str) -> None:
             _write_frame(frames_out, ("ok", (clip.samples, clip.sample_rate_hz)))
         except Exception as exc:  # sent to the parent, which raises it there
             _write_frame(frames_out, ("error", exc))
+        if _resident_mb() > WORKER_MEMORY_MB:
+            # onnxruntime's arena only grows: hand its memory back by loading the voice afresh.
+            for engine in engines.values():
+                release = getattr(engine, "release", None)
+                if release is not None:
+                    release()
+            gc.collect()
 
 
 if __name__ == "__main__":
