@@ -1,15 +1,18 @@
 """Benchmark produce against a naive Piper pass, cold and warm, with the process tree's peak memory.
 
-Usage: python scripts/bench.py [--words N] [--skip-long]
+Usage: python scripts/bench.py [--words N] [--skip-long] [--skip-example] [--article PATH ...]
 
-For the example article and a generated article of about N words (default 10,000), in this one
-process tree and on this machine:
+For the example article, any --article given, and a generated article of about N words (default
+10,000), in this one process tree and on this machine:
   naive  one process, PiperVoice.synthesize_wav over the whole text at articast's pace
   cold   articast produce with an empty ARTICAST_CACHE_DIR
   warm   articast produce again after one sentence was edited
 Each is timed per second of speech (from the episode's transcript cues; for naive, the WAV),
-with the share of cold wall time spent outside synthesis and the peak RSS of the whole process
-tree (sampled from /proc every 50 ms). Prints one table; changes nothing outside a temp folder.
+with the share of cold wall time spent outside synthesis (everything before the speech stage
+starts and after its last clip: the mix and the encoder run beside the voice) and the peak RSS of
+the whole process tree (sampled from /proc every 50 ms). The cold run starts with an empty
+ARTICAST_CACHE_DIR, so it also builds the optimised voice. Prints one table; changes nothing
+outside a temp folder.
 """
 
 from __future__ import annotations

@@ -135,6 +135,8 @@ class SpeechStream:
         self._ready: queue.Queue = queue.Queue(maxsize=_READY_AHEAD)
         self._stop = threading.Event()
         self._speaker = threading.Thread(target=self._speak_misses, name="articast-speech", daemon=True)
+        if self._misses:  # start speaking now: the caller prepares the mix meanwhile
+            self._speaker.start()
 
     def _engine_for(self, segment_role: str) -> tuple[SpeechEngine, EngineOptions]:
         settings = self._settings
@@ -179,8 +181,6 @@ class SpeechStream:
             self._progress(Progress("speech", done, len(segments)))
         missing = {index for index, _, _, _ in self._misses}
         try:
-            if self._misses:
-                self._speaker.start()
             for index, segment in enumerate(segments):
                 if index in missing:
                     got, clip = self._ready.get()
