@@ -191,3 +191,16 @@ def test_init_refuses_to_overwrite(tmp_path: Path):
     assert cli("init", "--out", str(tmp_path), "--email", "a@b.c").returncode == 0
     again = cli("init", "--out", str(tmp_path))
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_every_published_file_is_readable_by_a_web_server_running_as_another_user(show: Path):
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    os.umask(umask)
+    files = [p for p in show.iterdir() if p.is_file() and not p.name.startswith(".")]
+    assert {p.suffix for p in files} >= {".mp3", ".xml", ".html", ".jpg", ".vtt", ".json"}
+    for path in files:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == 0o666 & ~umask, (path.name, oct(mode))  # not mkstemp's private 0600
