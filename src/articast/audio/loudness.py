@@ -99,16 +99,15 @@ def integrated_lufs(ffmpeg_log: str) -> float:
 
 
 def plan_gain(samples: np.ndarray, sample_rate_hz: int, target: float | None = None,
-              ceiling_dbfs: float = CEILING_DBFS, measured_lufs: float | None = None) -> float:
+              ceiling_dbfs: float = CEILING_DBFS) -> float:
     """The gain (dB) that brings ``samples`` to ``target`` LUFS, as heard after limiting and encoding.
 
     Limiting takes some loudness away, so the limiter is run (on these samples only: the head of a
     long episode) and the gain corrected by what it took. Near the answer the limiter's loss barely
     changes with the gain, so the last correction is applied without another run.
-    ``measured_lufs`` skips the first measurement when the caller has it already.
     """
     goal = (target if target is not None else target_lufs(samples.shape[1])) - LAME_GAIN_DB
-    measured = measure_lufs(samples, sample_rate_hz) if measured_lufs is None else measured_lufs
+    measured = measure_lufs(samples, sample_rate_hz)
     if not np.isfinite(measured):
         raise AudioError("the episode is silent: nothing to normalise")
     gain_db = goal - measured
