@@ -190,13 +190,18 @@ def test_real_piper_warm_run_loads_no_voice_and_speaks_nothing(tmp_path, short_a
 def test_cache_command_shows_and_clears(tmp_path, monkeypatch):
     cache = SegmentCache(tmp_path / "c")
     cache.put("cd" * 32, Clip(np.ones(1000, dtype=np.float32) * 0.1, 22050))
+    monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path / "c"))
+    from articast.audio import memo
+
+    memo.save_bytes(memo.digest("chunk"), ".mp3c", b"x" * 200_000)  # encoded audio kept beside the segments
     env = {**__import__("os").environ, "ARTICAST_CACHE_DIR": str(tmp_path / "c")}
     shown = subprocess.run([sys.executable, "-m", "articast", "cache"], capture_output=True, text=True, env=env)
     assert shown.returncode == 0 and ": 1 segments" in shown.stdout
     cleared = subprocess.run([sys.executable, "-m", "articast", "cache", "--clear"], capture_output=True, text=True,
                              env=env)
     assert cleared.returncode == 0 and "cleared 1 segments" in cleared.stdout
-    assert cache.stats().entries == 0
+    assert "0.0 MB of encoded audio" not in cleared.stdout
+    assert cache.stats().entries == 0 and cache.stats().audio_bytes == 0
 
 
 def test_worker_processes_speak_what_one_process_would(tmp_path, monkeypatch):

@@ -176,7 +176,8 @@ def _parser() -> argparse.ArgumentParser:
         "cache", parents=[common], help="show or clear the synthesis cache",
         description="Synthesised segments are cached, so re-running produce after an edit only speaks what "
                     "changed. The cache lives in the user's cache folder, or $ARTICAST_CACHE_DIR.")
-    cache_p.add_argument("--clear", action="store_true", help="delete every cached segment")
+    cache_p.add_argument("--clear", action="store_true",
+                         help="delete every cached segment and the encoded audio kept beside them")
     return parser
 
 
@@ -217,10 +218,12 @@ def _cmd_cache(args: argparse.Namespace) -> int:
     cache = SegmentCache()
     if args.clear:
         removed = cache.clear()
-        print(f"cleared {removed.entries} segments ({removed.size_bytes / 1e6:.1f} MB) from {removed.path}")
+        print(f"cleared {removed.entries} segments ({removed.size_bytes / 1e6:.1f} MB) and "
+              f"{removed.audio_bytes / 1e6:.1f} MB of encoded audio from {removed.path}")
     else:
         stats = cache.stats()
-        print(f"{stats.path}: {stats.entries} segments, {stats.size_bytes / 1e6:.1f} MB")
+        print(f"{stats.path}: {stats.entries} segments, {stats.size_bytes / 1e6:.1f} MB; "
+              f"encoded audio and loudness readings {stats.audio_bytes / 1e6:.1f} MB")
     return ExitStatus.OK
 
 

@@ -70,6 +70,25 @@ def run_filter(samples: np.ndarray, sample_rate_hz: int, audio_filter: str, *,
     return out[: len(samples)], log
 
 
+def run_meters(samples: np.ndarray, sample_rate_hz: int, chains: list[str]) -> str:
+    """Run float32 (frames, channels) samples through several filter chains side by side, in one ffmpeg,
+    discarding the audio; returns ffmpeg's log (for chains that end in a meter)."""
+    channels = samples.shape[1]
+    labels = [f"[s{i}]" for i in range(len(chains))]
+    graph = f"asplit={len(chains)}{''.join(labels)};" + ";".join(
+        f"{label}{chain}[o{i}]" for i, (label, chain) in enumerate(zip(labels, chains)))
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostats", "-v", "info", "-nostdin", "-f", "f32le",
+           "-ar", str(sample_rate_hz), "-ac", str(channels), "-i", "-", "-filter_complex", graph]
+    for i in range(len(chains)):
+        cmd += ["-map", f"[o{i}]", "-f", "null", "-"]
+    result = subprocess.run(cmd, input=np.ascontiguousarray(samples, dtype=np.float32).tobytes(),
+                            capture_output=True)
+    log = result.stderr.decode("utf-8", "replace")
+    if result.returncode != 0:
+        raise AudioError(f"ffmpeg filter failed: {log.strip()[-300:]}")
+    return log
+
+
 def decode_bytes(data: bytes, sample_rate_hz: int, channels: int = 1, audio_filter: str | None = None) -> np.ndarray:
     """Decode compressed audio held in memory (an MP3 from a web engine) to float32 (frames, channels)."""
     cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", "pipe:0", "-vn"]

@@ -8,13 +8,13 @@ its results independently with pyloudnorm.
 from __future__ import annotations
 
 import logging
-
 import re
 
 import numpy as np
 
 from ..errors import AudioError
-from ..ffmpeg import run_filter
+from ..ffmpeg import ffmpeg_exe, run_filter, run_meters
+from . import memo
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,12 @@ OPEN_LOOP_LU = 0.2
 """A correction smaller than this is applied without rerunning the limiter to check it."""
 MAX_PASSES = 4
 
+TRIAL_STEPS_DB = (0.0, 0.5, 1.0, 2.0)
+"""Gains above the unlimited answer that the limiter is tried at, side by side in one ffmpeg.
+
+The limiter takes 0.2-1 LU from speech that Piper peak-normalised; the gain that meets the goal is
+found between two trials, where loudness is close to linear in the gain."""
+
 
 def target_lufs(channels: int) -> float:
     """The integrated loudness an episode with this many channels is normalised to."""
@@ -51,8 +57,16 @@ def _integrated(log: str) -> float:
 
 
 def measure_lufs(samples: np.ndarray, sample_rate_hz: int) -> float:
-    """Integrated loudness of float samples shaped (frames,) or (frames, channels); -inf for silence."""
+    """Integrated loudness of float samples shaped (frames,) or (frames, channels); -inf for silence.
+
+    Remembered by content (see memo): the same samples are measured once.
+    """
     data = samples[:, None] if samples.ndim == 1 else samples
+    return memo.number(memo.digest("measure_lufs", data, sample_rate_hz, ffmpeg_exe()),
+                       lambda: _measure_lufs(data, sample_rate_hz))
+
+
+def _measure_lufs(data: np.ndarray, sample_rate_hz: int) -> float:
     min_frames = int(0.4 * sample_rate_hz) + 1
     if len(data) < min_frames:
         padded = np.zeros((min_frames, data.shape[1]), dtype=np.float32)
@@ -85,12 +99,15 @@ def speech_level_db(samples: np.ndarray, sample_rate_hz: int) -> float:
     return float(10 * np.log10(np.mean(power)))
 
 
-def loudness_chain(gain_db: float, ceiling_dbfs: float = CEILING_DBFS) -> str:
-    """ffmpeg filters that apply ``gain_db``, limit peaks and meter the result (the meter passes audio through)."""
+def loudness_chain(gain_db: float, ceiling_dbfs: float = CEILING_DBFS, framelog: str = "quiet") -> str:
+    """ffmpeg filters that apply ``gain_db``, limit peaks and meter the result (the meter passes audio through).
+
+    With ``framelog="info"`` the meter also logs the momentary loudness of every 100 ms.
+    """
     limit = 10 ** (ceiling_dbfs / 20)
     return (f"volume={gain_db:.4f}dB,"
             f"alimiter=limit={limit:.5f}:attack=5:release=60:level=disabled:latency=1,"
-            "ebur128=framelog=quiet")
+            f"ebur128=framelog={framelog}")
 
 
 def integrated_lufs(ffmpeg_log: str) -> float:
@@ -102,15 +119,66 @@ def plan_gain(samples: np.ndarray, sample_rate_hz: int, target: float | None = N
               ceiling_dbfs: float = CEILING_DBFS) -> float:
     """The gain (dB) that brings ``samples`` to ``target`` LUFS, as heard after limiting and encoding.
 
-    Limiting takes some loudness away, so the limiter is run (on these samples only: the head of a
-    long episode) and the gain corrected by what it took. Near the answer the limiter's loss barely
-    changes with the gain, so the last correction is applied without another run.
+    Limiting takes some loudness away, so the limiter is tried (on these samples only: the head of
+    a long episode) at a few gains at once, and the gain that meets the target is read off between
+    them. Remembered by content (see memo): a produce after an edit further on plans the same head
+    again.
     """
+    key = memo.digest("plan_gain", samples, sample_rate_hz, target, ceiling_dbfs, ffmpeg_exe(), LAME_GAIN_DB,
+                      TRIAL_STEPS_DB, OPEN_LOOP_LU, MAX_PASSES)
+    return memo.number(key, lambda: _plan_gain(samples, sample_rate_hz, target, ceiling_dbfs))
+
+
+def _unlimited_lufs(samples: np.ndarray, sample_rate_hz: int) -> float:
+    """The samples' loudness; channels that are all the same (speech alone) are measured once, as mono."""
+    channels = samples.shape[1]
+    first = samples[:, 0]
+    if channels == 1 or all(np.array_equal(first, samples[:, c]) for c in range(1, channels)):
+        # The mix measured this very channel for the music's level a moment ago: remembered.
+        return measure_lufs(first, sample_rate_hz) + 10 * np.log10(channels)
+    return measure_lufs(samples, sample_rate_hz)
+
+
+_BLOCK = re.compile(r"\[Parsed_ebur128_(\d+) @ [^\]]+\] t:\s*[\d.]+\s+TARGET:\S+ LUFS\s+M:\s*(-inf|-?[\d.]+)")
+
+
+def _trial_loudness(meter_log: str) -> list[float]:
+    """Each meter's integrated loudness, in the order the chains were given, gated from its logged blocks."""
+    blocks: dict[int, list[float]] = {}
+    for meter, value in _BLOCK.findall(meter_log):
+        blocks.setdefault(int(meter), []).append(float(value))
+    return [gated_loudness(np.array(blocks[meter])) for meter in sorted(blocks)]
+
+
+def gated_loudness(momentary_lufs: np.ndarray) -> float:
+    """Integrated loudness from momentary (400 ms) block loudness, gated as ITU-R BS.1770-4 gates it."""
+    m = np.asarray(momentary_lufs, dtype=np.float64)
+    m = m[np.isfinite(m) & (m > -70.0)]
+    if not m.size:
+        return float("-inf")
+    power = 10 ** (m / 10)  # the meter's -0.691 offset cancels: it is in every block
+    relative_gate = 10 * np.log10(np.mean(power)) - 10.0
+    return float(10 * np.log10(np.mean(power[m > relative_gate])))
+
+
+def _plan_gain(samples: np.ndarray, sample_rate_hz: int, target: float | None, ceiling_dbfs: float) -> float:
     goal = (target if target is not None else target_lufs(samples.shape[1])) - LAME_GAIN_DB
-    measured = measure_lufs(samples, sample_rate_hz)
+    measured = _unlimited_lufs(samples, sample_rate_hz)
     if not np.isfinite(measured):
         raise AudioError("the episode is silent: nothing to normalise")
-    gain_db = goal - measured
+    base = goal - measured
+    gains = [base + step for step in TRIAL_STEPS_DB]
+    meter_log = run_meters(samples, sample_rate_hz, [loudness_chain(g, ceiling_dbfs, framelog="info") for g in gains])
+    heard = _trial_loudness(meter_log)
+    if len(heard) != len(gains) or not all(np.isfinite(heard)):
+        raise AudioError("ffmpeg's loudness meter gave no reading")
+    log.debug("limiter trials: %s", ", ".join(f"{g:.2f} dB -> {h:.2f}" for g, h in zip(gains, heard)))
+    for (g1, h1), (g2, h2) in zip(zip(gains, heard), zip(gains[1:], heard[1:])):
+        if h1 <= goal <= h2:
+            return g1 + (goal - h1) * (g2 - g1) / (h2 - h1) if h2 > h1 else g1
+    if goal < heard[0]:  # the limiter took nothing: plain gain
+        return gains[0] + goal - heard[0]
+    gain_db = gains[-1] + goal - heard[-1]  # the limiter takes more than the trials span: iterate from there
     for _ in range(MAX_PASSES):
         _, meter_log = run_filter(samples, sample_rate_hz, loudness_chain(gain_db, ceiling_dbfs), keep_output=False)
         lufs = _integrated(meter_log)

@@ -21,7 +21,8 @@ import numpy as np
 from ..errors import AudioError, InputError
 from ..models import ChapterMark, Clip, Cue, Mix, Pause, Script
 from ..speech.trim import fade_edges
-from ..ffmpeg import decode_to_pcm, pydub_audio_segment
+from ..ffmpeg import decode_to_pcm, ffmpeg_exe, pydub_audio_segment
+from . import memo
 from .loudness import measure_lufs, speech_level_db
 
 log = logging.getLogger(__name__)
@@ -108,15 +109,22 @@ def _data_file(name: str) -> Path:
 
 def load_music(intro: Path | None = None, outro: Path | None = None, *, enabled: bool = True,
                sample_rate_hz: int = SAMPLE_RATE_HZ) -> Music:
-    """Decode the intro and outro (ours when not given) with the bundled ffmpeg."""
+    """Decode the intro and outro (ours when not given) with the bundled ffmpeg, or recall them decoded."""
     if not enabled:
         return Music()
     intro_path = Path(intro) if intro else _data_file("intro.mp3")
     outro_path = Path(outro) if outro else _data_file("outro.mp3")
-    return Music(
-        intro=decode_to_pcm(intro_path, sample_rate_hz, 2),
-        outro=decode_to_pcm(outro_path, sample_rate_hz, 2),
-    )
+    return Music(intro=_decoded(intro_path, sample_rate_hz), outro=_decoded(outro_path, sample_rate_hz))
+
+
+def _decoded(path: Path, sample_rate_hz: int) -> np.ndarray:
+    """A music file as float32 (frames, 2), remembered by the file's path, size and time."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return decode_to_pcm(path, sample_rate_hz, 2)  # says what is wrong with the file
+    key = memo.digest("decode", str(path.resolve()), stat.st_size, stat.st_mtime_ns, sample_rate_hz, 2, ffmpeg_exe())
+    return memo.array(key, lambda: decode_to_pcm(path, sample_rate_hz, 2))
 
 
 def _to_segment(samples: np.ndarray, sample_rate_hz: int):
@@ -305,7 +313,8 @@ def mix_episode(script: Script, clips: Iterable[Clip], music: Music, settings: M
     speech_lufs_out = 0.0
     if music.intro is not None or music.outro is not None:
         # Music plays only at the ends, so the head's speech sets its level: no pass over a long episode.
-        voice = window.view(frames(start_ms), min(last_at + last_len, frames(start_ms + HEAD_SPEECH_MS)))[:, 0]
+        # The same span the gain is planned on (whose channels are this one): measured once.
+        voice = window.view(frames(start_ms), last_at + last_len)[:, 0]
         speech_lufs_out = measure_lufs(voice, sr) + (10 * math.log10(2) if s.channels == 2 else 0.0)
     outro_gain_db, full_outro = 0.0, None
     if music.outro is not None:  # measured and shaped now, so the end of the episode waits on nothing

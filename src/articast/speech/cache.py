@@ -54,6 +54,13 @@ class CacheStats:
     path: Path
     entries: int
     size_bytes: int
+    """Bytes of the cached segments."""
+    audio_bytes: int = 0
+    """Bytes of remembered audio work beside them (encoded MP3 chunks, loudness readings, decoded music)."""
+
+
+AUDIO_MEMO = "audio"
+"""The folder, beside the segments, of remembered audio work (see articast.audio.memo)."""
 
 
 class SegmentCache:
@@ -102,18 +109,20 @@ class SegmentCache:
 
     def stats(self) -> CacheStats:
         """Entries and bytes on disk."""
-        entries = size = 0
+        entries = size = audio = 0
         if self.root.is_dir():
             for path in self.root.glob("*/*.seg"):
                 entries += 1
                 size += path.stat().st_size
-        return CacheStats(self.root, entries, size)
+            for path in (self.root / AUDIO_MEMO).glob("*/*"):
+                audio += path.stat().st_size
+        return CacheStats(self.root, entries, size, audio)
 
     def clear(self) -> CacheStats:
         """Delete every entry; returns what was removed."""
         before = self.stats()
         if self.root.is_dir():
             for sub in self.root.iterdir():
-                if sub.is_dir() and len(sub.name) == 2:
+                if sub.is_dir() and (len(sub.name) == 2 or sub.name == AUDIO_MEMO):
                     shutil.rmtree(sub, ignore_errors=True)
         return before
