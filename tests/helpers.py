@@ -53,3 +53,21 @@ def words_matched_in_order(reference: list[str], heard: list[str]) -> float:
 
     matcher = difflib.SequenceMatcher(a=reference, b=heard, autojunk=False)
     return sum(block.size for block in matcher.get_matching_blocks()) / max(1, len(reference))
+
+
+
+def cues_ms(vtt: str) -> list[tuple[int, int, str]]:
+    """(start, end, text) of every cue in a WebVTT file."""
+    found = re.findall(r"(\d\d):(\d\d):(\d\d)\.(\d{3}) --> (\d\d):(\d\d):(\d\d)\.(\d{3})\n(.+)", vtt)
+    return [(((int(c[0]) * 60 + int(c[1])) * 60 + int(c[2])) * 1000 + int(c[3]),
+             ((int(c[4]) * 60 + int(c[5])) * 60 + int(c[6])) * 1000 + int(c[7]), c[8]) for c in found]
+
+
+def lag_ms(reference: np.ndarray, at_ms: int, other: np.ndarray, other_at_ms: int, search_ms: int = 40) -> float:
+    """How much later (ms) the half second of ``reference`` from ``at_ms`` is heard in ``other`` than
+    ``other_at_ms`` says (cross-correlation, to the sample)."""
+    window = reference[int(at_ms * 44.1): int(at_ms * 44.1) + 22050]
+    start = int(other_at_ms * 44.1) - int(search_ms * 44.1)
+    region = other[max(0, start): start + len(window) + 2 * int(search_ms * 44.1)]
+    scores = np.correlate(region, window, mode="valid")
+    return (max(0, start) + int(np.argmax(scores)) - int(other_at_ms * 44.1)) / 44.1

@@ -13,7 +13,7 @@ from mutagen.mp3 import MP3, BitrateMode
 from articast import Settings, produce
 from articast.ingest import read_article
 
-from .helpers import decode, ffmpeg_loudness, integrated_lufs, recognise, words_matched_in_order
+from .helpers import cues_ms, decode, lag_ms, ffmpeg_loudness, integrated_lufs, recognise, words_matched_in_order
 
 
 def _section_count(path: Path) -> int:
@@ -187,16 +187,32 @@ def test_bad_input_writes_nothing(tmp_path, bad):
 def test_a_failure_while_encoding_leaves_no_partial_or_orphan_file(tmp_path, short_article, monkeypatch):
     from articast import AudioError, pipeline
 
-    class BrokenEncoder(pipeline.Mp3Stream):
+    class BrokenEncoder(pipeline.ChunkedMp3):
         def write(self, frames):
             super().write(frames[: len(frames) // 2])  # half an MP3, then the encoder dies
             raise AudioError("encoder died")
 
-    monkeypatch.setattr(pipeline, "Mp3Stream", BrokenEncoder)
+    monkeypatch.setattr(pipeline, "ChunkedMp3", BrokenEncoder)
     out = tmp_path / "show"
     with pytest.raises(AudioError):
         produce(short_article, Settings(out_dir=out, music=False))
     assert not out.exists()  # the folder produce made is gone with the failure; nothing half-written
+
+
+def test_an_ffmpeg_that_fails_on_a_chunk_fails_the_produce_cleanly(tmp_path, short_article, monkeypatch):
+    from articast import AudioError, pipeline
+
+    class BadBitrate(pipeline.ChunkedMp3):
+        def _lame_command(self):
+            cmd = super()._lame_command()
+            cmd[cmd.index("-c:a") + 1] = "no_such_encoder"  # ffmpeg stops at once
+            return cmd
+
+    monkeypatch.setattr(pipeline, "ChunkedMp3", BadBitrate)
+    out = tmp_path / "show"
+    with pytest.raises(AudioError, match="MP3 encoding failed"):
+        produce(short_article, Settings(out_dir=out, music=False, pace_wpm=171))  # not in the cache: encoded
+    assert not out.exists()
 
 
 def test_a_streamed_episode_longer_than_the_head_is_whole_and_at_target(tmp_path, monkeypatch, caplog):
@@ -233,6 +249,50 @@ def test_a_streamed_episode_longer_than_the_head_is_whole_and_at_target(tmp_path
     heard = recognise(episode.mp3_path)
     reference = re.findall(r"[a-z']+", source.read_text().lower())
     assert words_matched_in_order(reference, heard) >= 0.55
+
+
+def test_an_edited_sentence_is_spoken_and_encoded_alone_and_every_cue_lands_on_its_speech(
+        tmp_path, monkeypatch, caplog):
+    """Produce, add words to one sentence in the middle, produce again: one segment is spoken, the
+    chunks the edit did not touch are reused as encoded, and the transcript still matches the audio."""
+    import logging
+    import shutil
+
+    from articast import pipeline
+
+    monkeypatch.setattr(pipeline, "MIN_PARALLEL_CHARS", 0)
+    article = tmp_path / "streamed-article.md"
+    shutil.copy(Path(__file__).parent / "data" / "streamed-article.md", article)
+    settings = Settings(out_dir=tmp_path / "show", jobs=2)
+    first = produce(article, settings)
+    before = decode(first.mp3_path, 1)[:, 0]
+    before_cues = cues_ms(first.vtt_path.read_text())
+    text = article.read_text()
+    cut = text.index(". ", len(text) // 2)
+    article.write_text(text[:cut] + " in the end" + text[cut:])
+    with caplog.at_level(logging.DEBUG, logger="articast"):
+        episode = produce(article, settings)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("speaking 1 of ") for m in messages)
+    total, reused = map(int, re.search(r"encoded (\d+) chunks, (\d+) of them remembered",
+                                       "\n".join(messages)).groups())
+    assert total >= 3 and reused >= total - 2
+    vtt = episode.vtt_path.read_text()
+    assert "in the end" in vtt
+    samples = decode(episode.mp3_path, 2)
+    assert abs(len(samples) / 44.1 - episode.duration_ms) < 2
+    assert -16.5 <= integrated_lufs(samples) <= -15.5
+    # Every unedited sentence is heard exactly where its cue says, before the edit and after it, though
+    # the chunks were joined at other places: its audio matches the first episode's at its cue's start.
+    after = samples.mean(axis=1)
+    after_cues = cues_ms(vtt)
+    assert len(after_cues) == len(before_cues)
+    compared = 0
+    for (start_a, _, text_a), (start_b, _, text_b) in zip(before_cues[1:], after_cues[1:]):
+        if text_a == text_b:
+            assert abs(lag_ms(before, start_a, after, start_b)) <= 1.5, text_a
+            compared += 1
+    assert compared >= len(before_cues) - 3
 
 
 def test_a_head_that_mispredicts_the_loudness_is_encoded_again(tmp_path, monkeypatch, caplog):

@@ -19,13 +19,15 @@ from typing import Any
 
 import numpy as np
 
-from .audio import MixSettings, Mp3Stream, Music, load_music, mix_episode, plan_gain, target_lufs
+from .audio import MixSettings, Music, load_music, mix_episode, plan_gain, target_lufs
+from .audio import memo
+from .audio.chunked import ChunkedMp3
 from .audio.mix import validate_music_file
 from .config import Settings
 from .errors import AudioError, InputError, SpeechError
 from .fsutil import atomic_path, remove_stale_temps
 from .ingest import read_article
-from .models import Clip, Episode, Mix, Script
+from .models import Clip, Cue, Episode, Mix, Script
 from .script import build_script
 from .speech import EngineOptions, SpeechEngine, get_engine
 from .speech.cache import SegmentCache, segment_key
@@ -125,6 +127,8 @@ class SpeechStream:
             self._keys.append(segment_key(engine.cache_key(), segment.spoken))
             if not cache.has(self._keys[-1]):
                 self._misses.append((index, self._keys[-1], engine, options))
+        self.new_segments = len(self._misses)
+        """Segments not in the cache, spoken now."""
         self._started = time.perf_counter()
         jobs = settings.jobs or os.cpu_count() or 1
         parallel = (jobs > 1 and sum(len(segments[i].spoken) for i, _, _, _ in self._misses) >= MIN_PARALLEL_CHARS
@@ -224,23 +228,45 @@ def _retry_once(engine: SpeechEngine, spoken: str, number: int, problem: str) ->
 REDO_LU = 0.3
 """Encode again, from the cache, when the finished episode is further than this from the target."""
 
+GOAL_STEP_LU = 0.05
+"""The head's loudness goal is rounded to this step, so an edit further on (which moves the expected
+share of music by a hair) plans the head again with the same goal and finds the plan remembered."""
+
+STICKY_GAIN_DB = 0.15
+"""An episode made again keeps its last gain when the new plan is this close (a fraction of what a
+listener can hear): an edit in the head moves the plan by a few hundredths of a decibel, and with
+the gain unchanged every chunk the edit did not touch is reused as it was encoded."""
+
 
 def _mix_and_encode(script: Script, clips: SpeechStream, music: Music, mix_settings: MixSettings,
-                    path: Path, target: float, progress: ProgressCallback | None,
-                    correction_db: float = 0.0) -> tuple[Mix, float]:
-    """Mix the clips as they come and encode in the same stream; the mix's layout and its loudness.
+                    path: Path, target: float, progress: ProgressCallback | None, jobs: int,
+                    identity: str, correction_db: float = 0.0) -> tuple[Mix, float]:
+    """Mix the clips as they come and encode in the same stream; the mix's layout (as heard) and its loudness.
 
     The gain is planned on the head of the mix (the first half minute of speech, or all of a
     short episode) and applied, with the limiter, as the rest streams through; the encoder meters
-    everything it encodes, so the caller can check the whole against the target.
+    everything it encodes, so the caller can check the whole against the target. ``identity`` names
+    the episode (its MP3), whose last gain is kept if the new plan is close to it.
     """
-    streams: list[Mp3Stream] = []
+    streams: list[ChunkedMp3] = []
 
-    def start(head: np.ndarray, shift_db: float) -> Mp3Stream:
-        gain_db = plan_gain(head, mix_settings.sample_rate_hz, target - shift_db) + correction_db
+    def start(head: np.ndarray, shift_db: float) -> ChunkedMp3:
+        goal = round((target - shift_db) / GOAL_STEP_LU) * GOAL_STEP_LU
+        gain_db = plan_gain(head, mix_settings.sample_rate_hz, goal)
+        kept_key = memo.digest("episode-gain", identity, mix_settings)
+        kept = memo.recall(kept_key)
+        if kept is not None and abs(kept - gain_db) <= STICKY_GAIN_DB:
+            gain_db = kept
+        else:
+            memo.remember(kept_key, gain_db)
+        gain_db += correction_db
         log.debug("gain %.2f dB, planned on %.1f s (music expected to move the whole %.2f LU)",
                   gain_db, len(head) / mix_settings.sample_rate_hz, shift_db)
-        streams.append(Mp3Stream(path, mix_settings.sample_rate_hz, mix_settings.channels, gain_db))
+        # Mostly new speech paces the mix: encode each chunk as it comes. Mostly cached speech mixes
+        # in moments: look each chunk up when complete and encode the new ones side by side.
+        streaming = clips.new_segments * 2 >= len(script.segments)
+        streams.append(ChunkedMp3(path, mix_settings.sample_rate_hz, mix_settings.channels, gain_db, jobs,
+                                  streaming=streaming))
         return streams[0]
 
     try:
@@ -251,15 +277,30 @@ def _mix_and_encode(script: Script, clips: SpeechStream, music: Music, mix_setti
             progress(Progress("encode", 0, 1))
         started = time.perf_counter()
         lufs = streams[0].close()
-        log.info("timing: encoder finished %.3f s after the last clip", time.perf_counter() - started)
+        log.info("timing: encoder finished %.3f s after the last clip (%d chunks remembered)",
+                 time.perf_counter() - started, streams[0].reused)
     except BaseException:
         for stream in streams:
             stream.abort()
         raise
     finally:
         clips.close()
-    assert lufs is not None
-    return mix, lufs
+    return _as_heard(mix, streams[0]), lufs
+
+
+def _as_heard(mix: Mix, stream: ChunkedMp3) -> Mix:
+    """The mix's cues and chapters moved to where they are heard in the encoded file."""
+    sr = mix.sample_rate_hz
+
+    def heard(ms: int) -> int:
+        return round(stream.output_frame(round(ms * sr / 1000)) * 1000 / sr)
+
+    total_ms = round(stream.frames_out * 1000 / sr)
+    cues = tuple(Cue(start_ms=heard(c.start_ms), end_ms=heard(c.end_ms), text=c.text) for c in mix.cues)
+    chapters = tuple(dataclasses.replace(ch, start_ms=heard(ch.start_ms),
+                                         end_ms=total_ms if ch.end_ms >= mix.duration_ms else heard(ch.end_ms))
+                     for ch in mix.chapters)
+    return dataclasses.replace(mix, frames=stream.frames_out, cues=cues, chapters=chapters)
 
 
 def produce(source: str | Path, settings: Settings = Settings(), *, title: str | None = None,
@@ -292,12 +333,16 @@ def produce(source: str | Path, settings: Settings = Settings(), *, title: str |
         # last: a failure or Ctrl-C at any point leaves neither a partial file nor an orphan sidecar.
         with atomic_path(mp3_path) as mp3_tmp, atomic_path(chapters_path) as chapters_tmp, \
                 atomic_path(vtt_path) as vtt_tmp, atomic_path(srt_path) as srt_tmp:
-            mix, lufs = _mix_and_encode(script, speech, music, mix_settings, mp3_tmp, target, progress)
+            jobs = settings.jobs or os.cpu_count() or 1
+            identity = str(mp3_path.resolve())
+            mix, lufs = _mix_and_encode(script, speech, music, mix_settings, mp3_tmp, target, progress, jobs,
+                                        identity)
             if abs(lufs - target) > REDO_LU:
                 # The head did not predict the whole: say it all again from the cache at the corrected gain.
                 log.info("loudness %.2f LUFS is off target; encoding again", lufs)
                 mix, lufs = _mix_and_encode(script, synthesize(script, settings, None, cache), music,
-                                            mix_settings, mp3_tmp, target, progress, correction_db=target - lufs)
+                                            mix_settings, mp3_tmp, target, progress, jobs, identity,
+                                            correction_db=target - lufs)
             log.info("loudness %.2f LUFS over %d ms", lufs, mix.duration_ms)
             started = time.perf_counter()
             vtt_tmp.write_text(render_vtt(mix.cues), encoding="utf-8")

@@ -1,0 +1,453 @@
+"""MP3 encoding in chunks cut at pauses: encoded side by side, remembered by content, spliced into one file.
+
+The mix streams into :class:`ChunkedMp3`, which cuts the episode in the silence between sentences
+(a chunk is at least ``MIN_CHUNK_S`` long and ends at a paragraph's pause when it can). Each chunk
+passes the loudness chain and LAME in its own ffmpeg, up to ``jobs`` at a time, and is remembered
+under a hash of its samples and the encoder settings. After a one-sentence edit the chunks before
+and after the edit have the same samples as last time (only their place in the episode moved), so
+only the chunk holding the edit is encoded again.
+
+Splicing. A LAME stream starts with 1,105 samples of encoder and decoder delay and ends padded to a
+whole frame of 1,152. Players skip the first stream's delay and the last one's padding (the LAME
+tag says how much), but not what lies between. So each cut drops exactly 1,105 samples of the
+pause, and the chunk before it is padded by 47 to 1,198 samples of silence: a pause at a cut grows
+by 1-27 ms. :meth:`ChunkedMp3.output_frame` maps the mix's timeline to the file's, so cues
+and chapters land where they are heard. The chunks hold no header of their own; ffmpeg's mp3
+muxer joins them behind one Xing/LAME header, whose delay and padding are then set here.
+
+Loudness. Each chunk's ebur128 meter logs the momentary loudness of every 400 ms block (every
+100 ms); the episode's integrated loudness is gated over all of them, as ITU-R BS.1770 does.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import logging
+import re
+import struct
+import subprocess
+import threading
+import zlib
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from ..errors import AudioError
+from ..ffmpeg import ffmpeg_exe
+from . import memo
+from .encode import LAME_QUALITY, MONO_BITRATE_KBPS, STEREO_BITRATE_KBPS
+from .loudness import LAME_GAIN_DB, gated_loudness, loudness_chain
+
+log = logging.getLogger(__name__)
+
+FRAME_SAMPLES = 1152
+"""Samples in one MPEG-1 Layer III frame."""
+
+ENCODER_DELAY = 576
+"""LAME's own delay, as its tag records it."""
+
+STREAM_DELAY = ENCODER_DELAY + 529
+"""Samples a decoder outputs before a LAME stream's first input sample (529: the decoder's delay)."""
+
+MIN_CHUNK_S = 15.0
+"""A chunk is cut at the first paragraph pause after this much audio."""
+
+LONG_CHUNK_S = 30.0
+"""...or at the first pause of any kind after this much (a long paragraph)."""
+
+PARAGRAPH_GAP_MS = 600
+"""Digital silence at least this long is a paragraph's (or a chapter's) pause."""
+
+MIN_GAP_MS = 250
+"""Digital silence at least this long is a sentence's pause: the shortest a cut is made in."""
+
+LEAD_MS = 200
+"""Silence a chunk keeps before its first sound."""
+
+_MAGIC = b"ACMC"
+_M_VALUE = re.compile(r"\bM:\s*(-inf|-?\d+(?:\.\d+)?)")
+
+
+def lame_frames(samples: int) -> int:
+    """How many frames LAME (through ffmpeg) writes for this many input samples.
+
+    Measured (stereo and mono, every remainder around a frame boundary): one frame more than the
+    samples fill, so a stream's 1,105 samples of delay plus its padding always come to 1,152-2,303.
+    """
+    return -(-samples // FRAME_SAMPLES) + 1
+
+
+@dataclass(frozen=True)
+class _Encoded:
+    samples: int
+    """Input samples (per channel) in the chunk."""
+    mp3: bytes
+    """Its MP3 frames, no header."""
+    momentary_lufs: tuple[float, ...]
+    """The meter's block loudness after gain and limiter, every 100 ms."""
+
+    def pack(self) -> bytes:
+        head = json.dumps({"samples": self.samples, "momentary": self.momentary_lufs,
+                           "crc32": zlib.crc32(self.mp3)}).encode()
+        return _MAGIC + struct.pack("<I", len(head)) + head + self.mp3
+
+    @staticmethod
+    def unpack(data: bytes) -> _Encoded:
+        """A stored chunk; ValueError (or KeyError, TypeError) when it is not one or is damaged."""
+        if data[:4] != _MAGIC:
+            raise ValueError("not an encoded chunk")
+        (size,) = struct.unpack_from("<I", data, 4)
+        head = json.loads(data[8: 8 + size])
+        mp3 = data[8 + size:]
+        if zlib.crc32(mp3) != head["crc32"]:
+            raise ValueError("checksum mismatch")
+        return _Encoded(int(head["samples"]), mp3, tuple(float(v) for v in head["momentary"]))
+
+
+def count_frames(mp3: bytes) -> int:
+    """The number of MPEG-1 Layer III frames in headerless MP3 data; raises ValueError on anything else."""
+    rates_kbps = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+    rates_hz = (44100, 48000, 32000)
+    count = pos = 0
+    while pos < len(mp3):
+        if pos + 4 > len(mp3):
+            raise ValueError("truncated frame header")
+        b1, b2 = mp3[pos + 1], mp3[pos + 2]
+        if mp3[pos] != 0xFF or (b1 & 0xFE) != 0xFA:
+            raise ValueError(f"no MPEG-1 Layer III frame at byte {pos}")
+        index, rate = b2 >> 4, (b2 >> 2) & 3
+        if not 0 < index < 15 or rate == 3:
+            raise ValueError(f"bad frame header at byte {pos}")
+        pos += 144_000 * rates_kbps[index] // rates_hz[rate] + ((b2 >> 1) & 1)
+        count += 1
+    if pos != len(mp3):
+        raise ValueError("truncated last frame")
+    return count
+
+
+def _silent(block: np.ndarray) -> np.ndarray:
+    """Which frames are digital silence (every channel +0.0): compared as integers, one word per frame."""
+    if block.shape[1] in (1, 2):
+        words = np.ascontiguousarray(block).view("<i4" if block.shape[1] == 1 else "<i8").reshape(-1)
+        return words == 0
+    return np.all(block == 0.0, axis=1)
+
+
+class _Gathered:
+    """A chunk whose samples are held until it is complete, then looked up and, if new, encoded."""
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.samples = 0
+        self._parts: list[np.ndarray] = []
+
+    def add(self, pcm: np.ndarray) -> None:
+        self._parts.append(pcm)
+        self.samples += len(pcm)
+
+    def pcm(self) -> np.ndarray:
+        return np.ascontiguousarray(np.concatenate(self._parts)) if self._parts else np.zeros((0, 1), np.float32)
+
+
+class _Streamed:
+    """A chunk encoded as its samples arrive, for speech being spoken for the first time (which no
+    remembered chunk can hold); it is hashed on the way, and remembered once encoded."""
+
+    def __init__(self, start: int, cmd: list[str], register: Callable[[subprocess.Popen], None]) -> None:
+        self.start = start
+        self.samples = 0
+        self.hash = hashlib.sha256()
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        register(self.proc)
+        self._out: list[bytes] = []
+        self._err: list[bytes] = []
+        self._readers = [threading.Thread(target=_drain, args=(self.proc.stdout, self._out), daemon=True),
+                         threading.Thread(target=_drain, args=(self.proc.stderr, self._err), daemon=True)]
+        for reader in self._readers:
+            reader.start()
+
+    def add(self, pcm: np.ndarray) -> None:
+        data = memoryview(np.ascontiguousarray(pcm, dtype=np.float32)).cast("B")
+        self.hash.update(data)
+        self.samples += len(pcm)
+        try:
+            self.proc.stdin.write(data)  # type: ignore[union-attr]
+        except BrokenPipeError:
+            pass  # ffmpeg stopped: its exit status and log say why, in finish()
+
+    def finish(self) -> tuple[int, bytes, str]:
+        """Wait for ffmpeg; its exit status, the MP3 frames and its log."""
+        try:
+            self.proc.stdin.close()  # type: ignore[union-attr]
+        except BrokenPipeError:
+            pass
+        code = self.proc.wait()
+        for reader in self._readers:
+            reader.join()
+        return code, b"".join(self._out), b"".join(self._err).decode("utf-8", "replace")
+
+
+def _drain(stream: BinaryIO, into: list[bytes]) -> None:
+    for block in iter(lambda: stream.read(1 << 16), b""):
+        into.append(block)
+
+
+class ChunkedMp3:
+    """A sink for the mix: encodes it in chunks cut at pauses and splices them into one MP3 at ``path``.
+
+    With ``streaming`` (the clips are being spoken, so the mix is paced by the voice) each chunk is
+    encoded as it arrives, as one long encode would be, and the file is finished moments after the
+    last clip. Otherwise (the clips come from the cache) each chunk is held until complete, looked
+    up, and encoded only if it is new, up to ``jobs`` at a time.
+    """
+
+    def __init__(self, path: Path, sample_rate_hz: int, channels: int, gain_db: float, jobs: int = 2,
+                 streaming: bool = False, bitrate_kbps: int | None = None) -> None:
+        if sample_rate_hz != 44100:
+            raise AudioError(f"internal: chunked MP3 encoding works at 44100 Hz, not {sample_rate_hz}")
+        self.path = Path(path)
+        self._sr, self._channels, self._streaming = sample_rate_hz, channels, streaming
+        self._bitrate = bitrate_kbps or (STEREO_BITRATE_KBPS if channels >= 2 else MONO_BITRATE_KBPS)
+        self._chain = loudness_chain(gain_db, framelog="info")
+        self._pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="articast-mp3")
+        self._max_pending = 2 * max(1, jobs)
+        self._procs: set[subprocess.Popen] = set()
+        self._lock = threading.Lock()
+        self._aborted = False
+        self._chunks: list[Future[_Encoded]] = []
+        self._pending: deque[Future[_Encoded]] = deque()
+        self._starts: list[int] = []
+        """The mix frame each chunk starts at."""
+        self._chunk: _Gathered | _Streamed = self._new_chunk(0)
+        self._held = np.zeros((0, channels), dtype=np.float32)
+        """Frames [_held_start, _end): not yet given to the chunk, since a cut may fall in them."""
+        self._held_start = 0
+        self._end = 0
+        self._silent_since: int | None = None
+        self._was_silent = False
+        self.reused = 0
+        """Chunks found already encoded."""
+
+    # -- cutting ---------------------------------------------------------------------------------
+
+    def _frames(self, ms: float) -> int:
+        return round(ms * self._sr / 1000)
+
+    def write(self, frames: np.ndarray) -> None:
+        """Take the next frames of the mix (float32, shaped (frames, channels))."""
+        block = np.asarray(frames, dtype=np.float32).reshape(-1, self._channels)
+        if not len(block):
+            return
+        at = self._end
+        self._held = np.concatenate((self._held, block)) if len(self._held) else block
+        self._end += len(block)
+        silent = _silent(block)
+        states = np.concatenate(([self._was_silent], silent))
+        for k in np.flatnonzero(states[1:] != states[:-1]):
+            if silent[k]:
+                self._silent_since = at + int(k)
+            elif self._silent_since is not None:
+                self._consider_cut(self._silent_since, at + int(k))
+                self._silent_since = None
+        self._was_silent = bool(silent[-1])
+        # Everything before the pause under way is certainly in this chunk.
+        self._give(self._silent_since if self._silent_since is not None else self._end)
+
+    def _give(self, upto: int) -> None:
+        """Hand held frames before ``upto`` to the current chunk."""
+        n = upto - self._held_start
+        if n > 0:
+            self._chunk.add(self._held[:n])
+            self._held = self._held[n:]
+            self._held_start = upto
+
+    def _consider_cut(self, run_start: int, run_end: int) -> None:
+        """A pause [run_start, run_end) is over: cut there if the chunk is long enough."""
+        gap = run_end - run_start
+        next_start = run_end - self._frames(LEAD_MS)
+        end = next_start - STREAM_DELAY
+        if gap < self._frames(MIN_GAP_MS) or end <= run_start:
+            return
+        length = end - self._chunk.start
+        if length < self._frames(MIN_CHUNK_S * 1000):
+            return
+        if gap < self._frames(PARAGRAPH_GAP_MS) and length < self._frames(LONG_CHUNK_S * 1000):
+            return
+        self._give(end)
+        self._finish_chunk()
+        # The pause's last STREAM_DELAY frames before the next chunk are dropped: the next stream's delay stands in.
+        self._held = self._held[next_start - self._held_start:]
+        self._held_start = next_start
+        self._chunk = self._new_chunk(next_start)
+
+    def _new_chunk(self, start: int) -> _Gathered | _Streamed:
+        if not self._streaming:
+            return _Gathered(start)
+        with self._lock:
+            if self._aborted:
+                raise AudioError("MP3 encoding was stopped")
+            return _Streamed(start, self._lame_command(), self._procs.add)
+
+    def _finish_chunk(self) -> None:
+        chunk = self._chunk
+        while len(self._pending) >= self._max_pending:  # bounded: the mix never runs far ahead of the encoders
+            self._pending.popleft().result()
+        self._starts.append(chunk.start)
+        if isinstance(chunk, _Streamed):
+            future = self._pool.submit(self._collect, chunk)
+        else:
+            future = self._pool.submit(self._encode, chunk.pcm())
+        self._chunks.append(future)
+        self._pending.append(future)
+
+    # -- encoding --------------------------------------------------------------------------------
+
+    def _key(self, content_hash: str, samples: int) -> str:
+        return memo.digest("mp3-chunk", content_hash, samples, self._sr, self._channels, self._chain, self._bitrate,
+                           LAME_QUALITY, ffmpeg_exe())
+
+    def _lame_command(self) -> list[str]:
+        return [ffmpeg_exe(), "-hide_banner", "-nostats", "-v", "info", "-nostdin",
+                "-f", "f32le", "-ar", str(self._sr), "-ac", str(self._channels), "-i", "-", "-af", self._chain,
+                "-c:a", "libmp3lame", "-b:a", f"{self._bitrate}k", "-compression_level", str(LAME_QUALITY),
+                "-write_xing", "0", "-id3v2_version", "0", "-map_metadata", "-1", "-f", "mp3", "-"]
+
+    def _encode(self, pcm: np.ndarray) -> _Encoded:
+        """A complete chunk: remembered, or encoded now (and remembered)."""
+        key = self._key(hashlib.sha256(memoryview(pcm).cast("B")).hexdigest(), len(pcm))
+        stored = memo.load_bytes(key, ".mp3c")
+        if stored is not None:
+            try:
+                chunk = _Encoded.unpack(stored)
+                if chunk.samples == len(pcm) and count_frames(chunk.mp3) == lame_frames(len(pcm)):
+                    with self._lock:
+                        self.reused += 1
+                    return chunk
+            except (ValueError, KeyError, TypeError, struct.error):
+                pass
+            log.debug("encoded chunk %s is damaged; encoding it again", key[:12])
+        with self._lock:
+            if self._aborted:
+                raise AudioError("MP3 encoding was stopped")
+            proc = subprocess.Popen(self._lame_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE)
+            self._procs.add(proc)
+        out, err = proc.communicate(memoryview(pcm).cast("B"))
+        return self._checked(key, proc.returncode, out, err.decode("utf-8", "replace"), len(pcm))
+
+    def _collect(self, chunk: _Streamed) -> _Encoded:
+        """A chunk that was encoded as it came: wait for ffmpeg, then remember it."""
+        code, out, log_text = chunk.finish()
+        return self._checked(self._key(chunk.hash.hexdigest(), chunk.samples), code, out, log_text, chunk.samples)
+
+    def _checked(self, key: str, code: int, mp3: bytes, log_text: str, samples: int) -> _Encoded:
+        if code != 0:
+            raise AudioError(f"MP3 encoding failed: {log_text.strip()[-300:] or 'ffmpeg stopped'}")
+        try:
+            frames = count_frames(mp3)
+        except ValueError as exc:
+            raise AudioError(f"MP3 encoding gave unreadable frames ({exc})") from None
+        if frames != lame_frames(samples):
+            raise AudioError(f"internal: LAME wrote {frames} frames for {samples} samples, "
+                             f"expected {lame_frames(samples)}")
+        chunk = _Encoded(samples, mp3, tuple(float(v) for v in _M_VALUE.findall(log_text)))
+        memo.save_bytes(key, ".mp3c", chunk.pack())
+        return chunk
+
+    # -- finishing -------------------------------------------------------------------------------
+
+    def close(self) -> float:
+        """Encode what is left, splice the file together; the integrated loudness as heard (LUFS)."""
+        self._give(self._end)
+        if not self._end:
+            raise AudioError("nothing was mixed")
+        self._finish_chunk()
+        encoded = [future.result() for future in self._chunks]
+        self._pool.shutdown()
+        self._offsets = [0]
+        for number in range(1, len(encoded)):
+            # chunk n is heard right after every frame of the chunk before it
+            heard = self._starts[number - 1] + self._offsets[-1] + lame_frames(encoded[number - 1].samples) * \
+                FRAME_SAMPLES
+            self._offsets.append(heard - self._starts[number])
+        self.frames_out = self._starts[-1] + self._offsets[-1] + encoded[-1].samples
+        last_padding = lame_frames(encoded[-1].samples) * FRAME_SAMPLES - ENCODER_DELAY - encoded[-1].samples
+        _splice([chunk.mp3 for chunk in encoded], self.path, last_padding)
+        log.debug("encoded %d chunks, %d of them remembered", len(encoded), self.reused)
+        return gated_loudness(np.concatenate([chunk.momentary_lufs for chunk in encoded])) + LAME_GAIN_DB
+
+    def output_frame(self, mix_frame: int) -> int:
+        """Where a frame of the mix is heard in the file (cuts lengthen pauses slightly); after close()."""
+        index = max(0, bisect.bisect_right(self._starts, mix_frame) - 1)
+        return mix_frame + self._offsets[index]
+
+    def abort(self) -> None:
+        """Stop now (after an error or Ctrl-C); the half-written file is the caller's to remove."""
+        with self._lock:
+            self._aborted = True
+            procs = list(self._procs)
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        for proc in procs:
+            proc.wait()
+
+
+def _splice(parts: list[bytes], path: Path, padding: int) -> None:
+    """Join headerless MP3 chunks behind one Xing/LAME header (ffmpeg's muxer), then set its delay and padding."""
+    cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", "-y", "-f", "mp3", "-i", "-", "-c:a", "copy",
+           "-write_xing", "1", "-id3v2_version", "0", "-map_metadata", "-1",
+           # readers such as mutagen only honour the delay and padding in a tag labelled LAME
+           "-metadata:s:a:0", "encoder=LAME3.100", "-f", "mp3", str(path)]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    errors: list[bytes] = []
+    reader = threading.Thread(target=lambda: errors.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
+    reader.start()
+    try:
+        for part in parts:
+            proc.stdin.write(part)  # type: ignore[union-attr]
+        proc.stdin.close()  # type: ignore[union-attr]
+    except BrokenPipeError:
+        pass
+    code = proc.wait()
+    reader.join()
+    if code != 0:
+        raise AudioError(f"joining the MP3 failed: {b''.join(errors).decode('utf-8', 'replace').strip()[-300:]}")
+    set_lame_delay(path, ENCODER_DELAY, padding)
+
+
+def _crc16(data: bytes) -> int:
+    """CRC-16 (polynomial 0x8005, reflected), the LAME tag's checksum."""
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return crc
+
+
+def set_lame_delay(path: Path, delay: int, padding: int) -> None:
+    """Write the encoder delay and padding into the LAME tag of the MP3's first frame, with its checksum."""
+    with open(path, "r+b") as fh:
+        frame = bytearray(fh.read(512))
+        for side_info in (32, 17):  # stereo, mono (MPEG-1)
+            tag = 4 + side_info
+            if frame[tag: tag + 4] in (b"Info", b"Xing") and frame[tag + 120: tag + 124] == b"LAME":
+                break
+        else:
+            raise AudioError("internal: the joined MP3 has no LAME tag")
+        if not (0 <= delay < 4096 and 0 <= padding < 4096):
+            raise AudioError(f"internal: delay {delay} or padding {padding} does not fit the LAME tag")
+        field = tag + 120 + 21
+        frame[field: field + 3] = ((delay << 12) | padding).to_bytes(3, "big")
+        frame[190:192] = _crc16(bytes(frame[:190])).to_bytes(2, "big")
+        fh.seek(0)
+        fh.write(frame[:192])
