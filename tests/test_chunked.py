@@ -103,6 +103,7 @@ def test_chunks_splice_into_one_file_heard_exactly_where_the_mix_put_it(tmp_path
     assert len(sink._starts) >= 3  # it was cut
     for start in sink._starts[1:]:  # every cut is in a pause: the chunk starts with LEAD_MS of silence
         assert not np.any(samples[start: start + int(LEAD_MS * SR / 1000)])
+    assert not list(tmp_path.glob(".*.tmp"))  # the spool of encoded chunks is gone
     heard = decode(tmp_path / "a.mp3", 2)
     assert len(heard) == sink.frames_out
     assert abs(MP3(tmp_path / "a.mp3").info.length * SR - sink.frames_out) <= 1
@@ -164,3 +165,14 @@ def test_the_limiter_and_gain_apply_in_every_chunk(tmp_path):
     assert np.mean(np.abs(heard) > over) < 0.0005  # (real episodes' true peak is tested in test_pipeline)
     assert abs(lufs - integrated_lufs(heard)) <= 0.15
     assert lufs > integrated_lufs(samples) + LAME_GAIN_DB + 6  # and it is louder
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+def test_an_aborted_encode_leaves_nothing_running_or_behind(tmp_path, streaming):
+    samples, _ = programme(60, seed=6)
+    sink = ChunkedMp3(tmp_path / "x.mp3", SR, 2, gain_db=0.0, jobs=2, streaming=streaming)
+    sink.write(samples[: len(samples) // 2])
+    procs = list(sink._procs)
+    sink.abort()
+    assert all(proc.poll() is not None for proc in procs)
+    assert not list(tmp_path.glob(".*.tmp"))

@@ -22,12 +22,15 @@ Loudness. Each chunk's ebur128 meter logs the momentary loudness of every 400 ms
 from __future__ import annotations
 
 import bisect
+import contextlib
 import hashlib
 import json
 import logging
+import os
 import re
 import struct
 import subprocess
+import tempfile
 import threading
 import zlib
 from collections import deque
@@ -221,10 +224,16 @@ class ChunkedMp3:
         self._procs: set[subprocess.Popen] = set()
         self._lock = threading.Lock()
         self._aborted = False
-        self._chunks: list[Future[_Encoded]] = []
         self._pending: deque[Future[_Encoded]] = deque()
+        """Chunks submitted and not yet written to the spool, in order."""
         self._starts: list[int] = []
         """The mix frame each chunk starts at."""
+        self._samples: list[int] = []
+        self._momentary: list[tuple[float, ...]] = []
+        fd, spool = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        self._spool_path = Path(spool)
+        self._spool = os.fdopen(fd, "wb")
+        """Encoded chunks in order, written as they finish: MP3 data is never all held in memory."""
         self._chunk: _Gathered | _Streamed = self._new_chunk(0)
         self._held = np.zeros((0, channels), dtype=np.float32)
         """Frames [_held_start, _end): not yet given to the chunk, since a cut may fall in them."""
@@ -297,15 +306,22 @@ class ChunkedMp3:
 
     def _finish_chunk(self) -> None:
         chunk = self._chunk
-        while len(self._pending) >= self._max_pending:  # bounded: the mix never runs far ahead of the encoders
-            self._pending.popleft().result()
         self._starts.append(chunk.start)
         if isinstance(chunk, _Streamed):
             future = self._pool.submit(self._collect, chunk)
         else:
             future = self._pool.submit(self._encode, chunk.pcm())
-        self._chunks.append(future)
         self._pending.append(future)
+        self._spool_done(wait=len(self._pending) > self._max_pending)  # the mix never runs far ahead
+
+    def _spool_done(self, wait: bool) -> None:
+        """Write finished chunks, in order, to the spool (with ``wait``, at least the oldest)."""
+        while self._pending and (wait or self._pending[0].done()):
+            chunk = self._pending.popleft().result()
+            self._spool.write(chunk.mp3)
+            self._samples.append(chunk.samples)
+            self._momentary.append(chunk.momentary_lufs)
+            wait = False
 
     # -- encoding --------------------------------------------------------------------------------
 
@@ -369,19 +385,29 @@ class ChunkedMp3:
         if not self._end:
             raise AudioError("nothing was mixed")
         self._finish_chunk()
-        encoded = [future.result() for future in self._chunks]
-        self._pool.shutdown()
-        self._offsets = [0]
-        for number in range(1, len(encoded)):
-            # chunk n is heard right after every frame of the chunk before it
-            heard = self._starts[number - 1] + self._offsets[-1] + lame_frames(encoded[number - 1].samples) * \
-                FRAME_SAMPLES
-            self._offsets.append(heard - self._starts[number])
-        self.frames_out = self._starts[-1] + self._offsets[-1] + encoded[-1].samples
-        last_padding = lame_frames(encoded[-1].samples) * FRAME_SAMPLES - ENCODER_DELAY - encoded[-1].samples
-        _splice([chunk.mp3 for chunk in encoded], self.path, last_padding)
-        log.debug("encoded %d chunks, %d of them remembered", len(encoded), self.reused)
-        return gated_loudness(np.concatenate([chunk.momentary_lufs for chunk in encoded])) + LAME_GAIN_DB
+        try:
+            while self._pending:
+                self._spool_done(wait=True)
+            self._spool.close()
+            self._pool.shutdown()
+            samples = self._samples
+            self._offsets = [0]
+            for number in range(1, len(samples)):
+                # chunk n is heard right after every frame of the chunk before it
+                heard = self._starts[number - 1] + self._offsets[-1] + lame_frames(samples[number - 1]) * FRAME_SAMPLES
+                self._offsets.append(heard - self._starts[number])
+            self.frames_out = self._starts[-1] + self._offsets[-1] + samples[-1]
+            last_padding = lame_frames(samples[-1]) * FRAME_SAMPLES - ENCODER_DELAY - samples[-1]
+            _splice(self._spool_path, self.path, last_padding)
+        finally:
+            self._remove_spool()
+        log.debug("encoded %d chunks, %d of them remembered", len(samples), self.reused)
+        return gated_loudness(np.concatenate(self._momentary)) + LAME_GAIN_DB
+
+    def _remove_spool(self) -> None:
+        self._spool.close()
+        with contextlib.suppress(FileNotFoundError):
+            self._spool_path.unlink()
 
     def output_frame(self, mix_frame: int) -> int:
         """Where a frame of the mix is heard in the file (cuts lengthen pauses slightly); after close()."""
@@ -399,28 +425,19 @@ class ChunkedMp3:
         self._pool.shutdown(wait=True, cancel_futures=True)
         for proc in procs:
             proc.wait()
+        self._remove_spool()
 
 
-def _splice(parts: list[bytes], path: Path, padding: int) -> None:
-    """Join headerless MP3 chunks behind one Xing/LAME header (ffmpeg's muxer), then set its delay and padding."""
-    cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", "-y", "-f", "mp3", "-i", "-", "-c:a", "copy",
+def _splice(chunks: Path, path: Path, padding: int) -> None:
+    """Join headerless MP3 chunks (one file) behind one Xing/LAME header (ffmpeg's muxer), then set
+    the header's delay and padding."""
+    cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", "-y", "-f", "mp3", "-i", str(chunks), "-c:a", "copy",
            "-write_xing", "1", "-id3v2_version", "0", "-map_metadata", "-1",
            # readers such as mutagen only honour the delay and padding in a tag labelled LAME
            "-metadata:s:a:0", "encoder=LAME3.100", "-f", "mp3", str(path)]
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-    errors: list[bytes] = []
-    reader = threading.Thread(target=lambda: errors.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
-    reader.start()
-    try:
-        for part in parts:
-            proc.stdin.write(part)  # type: ignore[union-attr]
-        proc.stdin.close()  # type: ignore[union-attr]
-    except BrokenPipeError:
-        pass
-    code = proc.wait()
-    reader.join()
-    if code != 0:
-        raise AudioError(f"joining the MP3 failed: {b''.join(errors).decode('utf-8', 'replace').strip()[-300:]}")
+    result = subprocess.run(cmd, capture_output=True)
+    if result.returncode != 0:
+        raise AudioError(f"joining the MP3 failed: {result.stderr.decode('utf-8', 'replace').strip()[-300:]}")
     set_lame_delay(path, ENCODER_DELAY, padding)
 
 
