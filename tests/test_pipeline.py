@@ -295,6 +295,47 @@ def test_an_edited_sentence_is_spoken_and_encoded_alone_and_every_cue_lands_on_i
     assert compared >= len(before_cues) - 3
 
 
+def test_an_edit_in_the_first_half_minute_keeps_the_gain_and_the_chunks_after_it(tmp_path, monkeypatch, caplog):
+    """The gain is set from the head: a word added there keeps it (no new plan), so later chunks are reused."""
+    import logging
+
+    import numpy as np
+
+    from articast import pipeline
+    from articast.models import Clip
+
+    class ToneEngine:
+        NAME = "tone"
+
+        def cache_key(self):
+            return {"engine": self.NAME}
+
+        def synthesize(self, text):
+            n = int(22050 * 0.4 * len(text.split()))
+            t = np.arange(n) / 22050
+            pitch = 150 + 10 * (sum(map(ord, text)) % 17)
+            return Clip((0.4 * (0.6 + 0.4 * np.sin(2 * np.pi * 3 * t)) * np.sin(2 * np.pi * pitch * t)).astype(np.float32),
+                        22050)
+
+    monkeypatch.setattr(pipeline, "get_engine", lambda name, options: ToneEngine())
+    article = tmp_path / "a.txt"
+    paragraphs = [f"Paragraph {n} says something, and it goes on with a good many more words so it is long."
+                  for n in range(1, 30)]
+    article.write_text("Tones\n\n" + "\n\n".join(paragraphs))
+    settings = Settings(out_dir=tmp_path / "show")
+    produce(article, settings)
+    paragraphs[1] = paragraphs[1].replace("says", "really says")  # inside the first half minute
+    article.write_text("Tones\n\n" + "\n\n".join(paragraphs))
+    with caplog.at_level(logging.DEBUG, logger="articast"):
+        episode = produce(article, settings)
+    messages = "\n".join(r.getMessage() for r in caplog.records)
+    assert "(kept: the head is as loud as when it was planned)" in messages
+    assert "limiter trials" not in messages
+    total, reused = map(int, re.search(r"encoded (\d+) chunks, (\d+) of them remembered", messages).groups())
+    assert total >= 4 and reused >= total - 2
+    assert -16.5 <= integrated_lufs(decode(episode.mp3_path, 2)) <= -15.5
+
+
 def test_a_head_that_mispredicts_the_loudness_is_encoded_again(tmp_path, monkeypatch, caplog):
     """Loud speech for the head, then much quieter: the whole is re-encoded from the cache at the right gain."""
     import logging

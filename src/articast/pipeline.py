@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .audio import MixSettings, Music, load_music, mix_episode, plan_gain, target_lufs
+from .audio.loudness import head_lufs
 from .audio import memo
 from .audio.chunked import ChunkedMp3
 from .audio.mix import validate_music_file
@@ -228,6 +229,10 @@ def _retry_once(engine: SpeechEngine, spoken: str, number: int, problem: str) ->
 REDO_LU = 0.3
 """Encode again, from the cache, when the finished episode is further than this from the target."""
 
+HEAD_DRIFT_LU = 0.05
+"""An episode made again keeps its gain without planning when its head's loudness (before gain) is
+within this of the head the gain was last planned on: the limiter's trials take 0.3 s."""
+
 GOAL_STEP_LU = 0.05
 """The head's loudness goal is rounded to this step, so an edit further on (which moves the expected
 share of music by a hair) plans the head again with the same goal and finds the plan remembered."""
@@ -252,16 +257,23 @@ def _mix_and_encode(script: Script, clips: SpeechStream, music: Music, mix_setti
 
     def start(head: np.ndarray, shift_db: float) -> ChunkedMp3:
         goal = round((target - shift_db) / GOAL_STEP_LU) * GOAL_STEP_LU
-        gain_db = plan_gain(head, mix_settings.sample_rate_hz, goal)
-        kept_key = memo.digest("episode-gain", identity, mix_settings)
-        kept = memo.recall(kept_key)
-        if kept is not None and abs(kept - gain_db) <= STICKY_GAIN_DB:
-            gain_db = kept
+        sr = mix_settings.sample_rate_hz
+        measured = head_lufs(head, sr)
+        gain_key = memo.digest("episode-gain", identity, mix_settings)
+        head_key = memo.digest("episode-head", identity, mix_settings, goal)
+        kept, kept_head = memo.recall(gain_key), memo.recall(head_key)
+        if kept is not None and kept_head is not None and abs(measured - kept_head) <= HEAD_DRIFT_LU:
+            gain_db, how = kept, "kept: the head is as loud as when it was planned"
         else:
-            memo.remember(kept_key, gain_db)
+            gain_db, how = plan_gain(head, sr, goal), "planned"
+            if kept is not None and abs(kept - gain_db) <= STICKY_GAIN_DB:
+                gain_db, how = kept, f"kept: within {STICKY_GAIN_DB} dB of the plan"
+            else:
+                memo.remember(gain_key, gain_db)
+            memo.remember(head_key, measured)
         gain_db += correction_db
-        log.debug("gain %.2f dB, planned on %.1f s (music expected to move the whole %.2f LU)",
-                  gain_db, len(head) / mix_settings.sample_rate_hz, shift_db)
+        log.debug("gain %.2f dB (%s) for a %.1f s head (music expected to move the whole %.2f LU)",
+                  gain_db, how, len(head) / sr, shift_db)
         # Mostly new speech paces the mix: encode each chunk as it comes. Mostly cached speech mixes
         # in moments: look each chunk up when complete and encode the new ones side by side.
         streaming = clips.new_segments * 2 >= len(script.segments)

@@ -129,14 +129,24 @@ def plan_gain(samples: np.ndarray, sample_rate_hz: int, target: float | None = N
     return memo.number(key, lambda: _plan_gain(samples, sample_rate_hz, target, ceiling_dbfs))
 
 
-def _unlimited_lufs(samples: np.ndarray, sample_rate_hz: int) -> float:
-    """The samples' loudness; channels that are all the same (speech alone) are measured once, as mono."""
-    channels = samples.shape[1]
+def head_lufs(samples: np.ndarray, sample_rate_hz: int) -> float:
+    """Loudness of samples (frames, channels), before any gain; equal channels are measured once, as mono.
+
+    The mix measures one channel of the head for the music's level; this is that same reading,
+    remembered, when the head is speech alone.
+    """
+    mono = _one_channel(samples)
+    if mono is None:
+        return measure_lufs(samples, sample_rate_hz)
+    return measure_lufs(mono[:, 0], sample_rate_hz) + 10 * np.log10(samples.shape[1])
+
+
+def _one_channel(samples: np.ndarray) -> np.ndarray | None:
+    """The one channel of samples whose channels are all the same (speech alone), else None."""
     first = samples[:, 0]
-    if channels == 1 or all(np.array_equal(first, samples[:, c]) for c in range(1, channels)):
-        # The mix measured this very channel for the music's level a moment ago: remembered.
-        return measure_lufs(first, sample_rate_hz) + 10 * np.log10(channels)
-    return measure_lufs(samples, sample_rate_hz)
+    if all(np.array_equal(first, samples[:, c]) for c in range(1, samples.shape[1])):
+        return np.ascontiguousarray(first)[:, None]
+    return None
 
 
 _BLOCK = re.compile(r"\[Parsed_ebur128_(\d+) @ [^\]]+\] t:\s*[\d.]+\s+TARGET:\S+ LUFS\s+M:\s*(-inf|-?[\d.]+)")
@@ -163,7 +173,13 @@ def gated_loudness(momentary_lufs: np.ndarray) -> float:
 
 def _plan_gain(samples: np.ndarray, sample_rate_hz: int, target: float | None, ceiling_dbfs: float) -> float:
     goal = (target if target is not None else target_lufs(samples.shape[1])) - LAME_GAIN_DB
-    measured = _unlimited_lufs(samples, sample_rate_hz)
+    measured = head_lufs(samples, sample_rate_hz)
+    mono = _one_channel(samples)
+    if mono is not None:
+        # Equal channels are limited alike and each adds the same loudness: plan on one, half the work.
+        goal -= 10 * np.log10(samples.shape[1])
+        measured -= 10 * np.log10(samples.shape[1])
+        samples = mono
     if not np.isfinite(measured):
         raise AudioError("the episode is silent: nothing to normalise")
     base = goal - measured
