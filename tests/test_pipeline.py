@@ -368,3 +368,9 @@ def test_a_head_that_mispredicts_the_loudness_is_encoded_again(tmp_path, monkeyp
     assert any("encoding again" in r.getMessage() for r in caplog.records)
     lufs = integrated_lufs(decode(episode.mp3_path, 2))
     assert -16.5 <= lufs <= -15.5
+    # Made again, the episode keeps the corrected gain: right the first time, nothing encoded twice.
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="articast"):
+        again = produce(article, Settings(out_dir=tmp_path / "show", music=False))
+    assert not any("encoding again" in r.getMessage() for r in caplog.records)
+    assert abs(integrated_lufs(decode(again.mp3_path, 2)) - lufs) < 0.05

@@ -243,9 +243,38 @@ listener can hear): an edit in the head moves the plan by a few hundredths of a 
 the gain unchanged every chunk the edit did not touch is reused as it was encoded."""
 
 
+def _episode_gain(head: np.ndarray, sr: int, goal: float, identity: str, mix_settings: MixSettings,
+                  corrected_db: float | None) -> tuple[float, str]:
+    """The gain for this episode's head to meet ``goal`` LUFS, and how it was found.
+
+    The last gain of the same episode (``identity``) is kept when its head is as loud as when that
+    gain was planned, or when the new plan is close to it: re-making an edited episode then leaves
+    everything the edit did not touch bit for bit the same. A corrected gain (the whole landed off
+    target at the first) is used as given and remembered, so the next run does not miss again.
+    """
+    measured = head_lufs(head, sr)
+    gain_key = memo.digest("episode-gain", identity, mix_settings)
+    head_key = memo.digest("episode-head", identity, mix_settings, goal)
+    kept, kept_head = memo.recall(gain_key), memo.recall(head_key)
+    if corrected_db is not None:
+        gain_db, how = corrected_db, "corrected"
+        memo.remember(gain_key, gain_db)
+        memo.remember(head_key, measured)
+    elif kept is not None and kept_head is not None and abs(measured - kept_head) <= HEAD_DRIFT_LU:
+        gain_db, how = kept, "kept: the head is as loud as when it was planned"
+    else:
+        gain_db, how = plan_gain(head, sr, goal), "planned"
+        if kept is not None and abs(kept - gain_db) <= STICKY_GAIN_DB:
+            gain_db, how = kept, f"kept: within {STICKY_GAIN_DB} dB of the plan"
+        else:
+            memo.remember(gain_key, gain_db)
+        memo.remember(head_key, measured)
+    return gain_db, how
+
+
 def _mix_and_encode(script: Script, clips: SpeechStream, music: Music, mix_settings: MixSettings,
                     path: Path, target: float, progress: ProgressCallback | None, jobs: int,
-                    identity: str, correction_db: float = 0.0) -> tuple[Mix, float]:
+                    identity: str, corrected_db: float | None = None) -> tuple[Mix, float, float]:
     """Mix the clips as they come and encode in the same stream; the mix's layout (as heard) and its loudness.
 
     The gain is planned on the head of the mix (the first half minute of speech, or all of a
@@ -254,24 +283,13 @@ def _mix_and_encode(script: Script, clips: SpeechStream, music: Music, mix_setti
     the episode (its MP3), whose last gain is kept if the new plan is close to it.
     """
     streams: list[ChunkedMp3] = []
+    gains: list[float] = []
 
     def start(head: np.ndarray, shift_db: float) -> ChunkedMp3:
         goal = round((target - shift_db) / GOAL_STEP_LU) * GOAL_STEP_LU
         sr = mix_settings.sample_rate_hz
-        measured = head_lufs(head, sr)
-        gain_key = memo.digest("episode-gain", identity, mix_settings)
-        head_key = memo.digest("episode-head", identity, mix_settings, goal)
-        kept, kept_head = memo.recall(gain_key), memo.recall(head_key)
-        if kept is not None and kept_head is not None and abs(measured - kept_head) <= HEAD_DRIFT_LU:
-            gain_db, how = kept, "kept: the head is as loud as when it was planned"
-        else:
-            gain_db, how = plan_gain(head, sr, goal), "planned"
-            if kept is not None and abs(kept - gain_db) <= STICKY_GAIN_DB:
-                gain_db, how = kept, f"kept: within {STICKY_GAIN_DB} dB of the plan"
-            else:
-                memo.remember(gain_key, gain_db)
-            memo.remember(head_key, measured)
-        gain_db += correction_db
+        gain_db, how = _episode_gain(head, sr, goal, identity, mix_settings, corrected_db)
+        gains.append(gain_db)
         log.debug("gain %.2f dB (%s) for a %.1f s head (music expected to move the whole %.2f LU)",
                   gain_db, how, len(head) / sr, shift_db)
         # Mostly new speech paces the mix: encode each chunk as it comes. Mostly cached speech mixes
@@ -289,7 +307,7 @@ def _mix_and_encode(script: Script, clips: SpeechStream, music: Music, mix_setti
             progress(Progress("encode", 0, 1))
         started = time.perf_counter()
         lufs = streams[0].close()
-        log.info("timing: encoder finished %.3f s after the last clip (%d chunks remembered)",
+        log.info("timing: encoder finished %.3f s after the mix (%d chunks remembered)",
                  time.perf_counter() - started, streams[0].reused)
     except BaseException:
         for stream in streams:
@@ -297,7 +315,7 @@ def _mix_and_encode(script: Script, clips: SpeechStream, music: Music, mix_setti
         raise
     finally:
         clips.close()
-    return _as_heard(mix, streams[0]), lufs
+    return _as_heard(mix, streams[0]), lufs, gains[0]
 
 
 def _as_heard(mix: Mix, stream: ChunkedMp3) -> Mix:
@@ -347,14 +365,14 @@ def produce(source: str | Path, settings: Settings = Settings(), *, title: str |
                 atomic_path(vtt_path) as vtt_tmp, atomic_path(srt_path) as srt_tmp:
             jobs = settings.jobs or os.cpu_count() or 1
             identity = str(mp3_path.resolve())
-            mix, lufs = _mix_and_encode(script, speech, music, mix_settings, mp3_tmp, target, progress, jobs,
-                                        identity)
+            mix, lufs, gain_db = _mix_and_encode(script, speech, music, mix_settings, mp3_tmp, target, progress,
+                                                 jobs, identity)
             if abs(lufs - target) > REDO_LU:
                 # The head did not predict the whole: say it all again from the cache at the corrected gain.
                 log.info("loudness %.2f LUFS is off target; encoding again", lufs)
-                mix, lufs = _mix_and_encode(script, synthesize(script, settings, None, cache), music,
-                                            mix_settings, mp3_tmp, target, progress, jobs, identity,
-                                            correction_db=target - lufs)
+                mix, lufs, _ = _mix_and_encode(script, synthesize(script, settings, None, cache), music,
+                                               mix_settings, mp3_tmp, target, progress, jobs, identity,
+                                               corrected_db=gain_db + target - lufs)
             log.info("loudness %.2f LUFS over %d ms", lufs, mix.duration_ms)
             started = time.perf_counter()
             vtt_tmp.write_text(render_vtt(mix.cues), encoding="utf-8")
