@@ -131,7 +131,7 @@ class SpeechStream:
         self.new_segments = len(self._misses)
         """Segments not in the cache, spoken now."""
         self._started = time.perf_counter()
-        jobs = settings.jobs or os.cpu_count() or 1
+        jobs = self._jobs = settings.jobs or os.cpu_count() or 1
         parallel = (jobs > 1 and sum(len(segments[i].spoken) for i, _, _, _ in self._misses) >= MIN_PARALLEL_CHARS
                     and all(getattr(engine, "PARALLEL", False) for _, _, engine, _ in self._misses))
         self._pool = SynthesisPool(settings.engine, min(jobs, len(self._misses))) if parallel else None
@@ -167,7 +167,7 @@ class SpeechStream:
                 spoken = self._pool.speak((options, segments[index].spoken) for index, _, _, options in misses)
                 results: Iterator[Clip] = (Clip(samples, rate) for samples, rate in spoken)
             else:
-                results = (engine.synthesize(segments[index].spoken) for index, _, engine, _ in misses)
+                results = self._speak_here()
             for (index, key, engine, _), clip in zip(misses, results):
                 if self._stop.is_set():
                     return
@@ -178,6 +178,31 @@ class SpeechStream:
                 self._hand_over((index, clip))
         except BaseException as exc:  # Ctrl-C inside an engine included: re-raised in the caller's thread
             self._hand_over((None, exc))
+
+    def _speak_here(self) -> Iterator[Clip]:
+        """The misses spoken in this process: side by side, one core each, when there are several.
+
+        A session runs concurrently from threads, so two segments on one loaded voice with one
+        onnxruntime thread each take about 40% less time than one after the other on two threads.
+        """
+        segments, misses = self._script.segments, self._misses
+        engines = list({id(engine): engine for _, _, engine, _ in misses}.values())
+        side_by_side = min(self._jobs, len(misses))
+        if side_by_side < 2 or not all(getattr(e, "PARALLEL", False) and hasattr(e, "threads") for e in engines):
+            yield from (engine.synthesize(segments[index].spoken) for index, _, engine, _ in misses)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        for engine in engines:
+            engine.threads = 1  # before the voice loads
+        with ThreadPoolExecutor(side_by_side, thread_name_prefix="articast-voice") as voices:
+            futures = [voices.submit(engine.synthesize, segments[index].spoken) for index, _, engine, _ in misses]
+            try:
+                for future in futures:
+                    yield future.result()
+            finally:
+                for future in futures:
+                    future.cancel()
 
     def __iter__(self) -> Iterator[Clip]:
         segments = self._script.segments

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,9 @@ def _session(model: Path, threads: int | None):
                                             providers=providers)
 
 
+_ESPEAK = threading.Lock()
+"""espeak-ng, which phonemizes, keeps global state: one phonemization at a time per process."""
+
 MAX_PHONEMES = 150
 """The longest piece of a sentence spoken in one run of the model.
 
@@ -187,10 +191,16 @@ class PiperEngine:
                                            dict(config.get("speaker_id_map") or {}))
         self.length_scale = round(length_scale_for(pace, fixed, scaled), 4)
         self.threads: int | None = None
-        """onnxruntime intra-op threads; None lets it use every core (one process alone)."""
+        """onnxruntime intra-op threads; None lets it use every core (one process alone). Set 1 to
+        speak several segments side by side from threads (a session runs concurrently)."""
         self._voice = None  # the ONNX model is loaded on the first segment that is not cached
+        self._loading = threading.Lock()
 
     def _load(self):
+        with self._loading:
+            return self._load_once()
+
+    def _load_once(self):
         if self._voice is None:
             from piper import PiperVoice, SynthesisConfig
             from piper.config import PiperConfig
@@ -229,7 +239,9 @@ class PiperEngine:
         voice = self._load()
         sentences: list[np.ndarray] = []
         try:
-            for phonemes in voice.phonemize(text):
+            with _ESPEAK:
+                sentences_phonemes = voice.phonemize(text)
+            for phonemes in sentences_phonemes:
                 pieces = [self._speak_phonemes(voice, piece) for piece in split_phonemes(phonemes, MAX_PHONEMES)]
                 pieces = [p for p in pieces if p.size]
                 if len(pieces) > 1:
