@@ -71,3 +71,25 @@ def lag_ms(reference: np.ndarray, at_ms: int, other: np.ndarray, other_at_ms: in
     region = other[max(0, start): start + len(window) + 2 * int(search_ms * 44.1)]
     scores = np.correlate(region, window, mode="valid")
     return (max(0, start) + int(np.argmax(scores)) - int(other_at_ms * 44.1)) / 44.1
+
+
+class ToneVoice:
+    """A fast fake speech engine for unit tests of the mix: a wobbling tone per segment at 22.05 kHz.
+
+    ``seconds_per_word`` sets the clip's length, ``amplitude(text)`` and ``pitch(text)`` its sound;
+    ``name`` keeps its clips apart from other fakes' in the shared test cache.
+    """
+
+    def __init__(self, name, seconds_per_word, amplitude=lambda text: 0.4, pitch=lambda text: 220.0):
+        self.NAME, self._seconds, self._amplitude, self._pitch = name, seconds_per_word, amplitude, pitch
+
+    def cache_key(self):
+        return {"engine": self.NAME}
+
+    def synthesize(self, text):
+        from articast.models import Clip
+
+        t = np.arange(int(22050 * self._seconds * len(text.split()))) / 22050
+        wobble = 0.6 + 0.4 * np.sin(2 * np.pi * 3 * t)
+        tone = self._amplitude(text) * wobble * np.sin(2 * np.pi * self._pitch(text) * t)
+        return Clip(tone.astype(np.float32), 22050)

@@ -13,7 +13,8 @@ from mutagen.mp3 import MP3, BitrateMode
 from articast import Settings, produce
 from articast.ingest import read_article
 
-from .helpers import cues_ms, decode, lag_ms, ffmpeg_loudness, integrated_lufs, recognise, words_matched_in_order
+from .helpers import (ToneVoice, cues_ms, decode, ffmpeg_loudness, integrated_lufs, lag_ms, recognise,
+                      words_matched_in_order)
 
 
 def _section_count(path: Path) -> int:
@@ -299,25 +300,10 @@ def test_an_edit_in_the_first_half_minute_keeps_the_gain_and_the_chunks_after_it
     """The gain is set from the head: a word added there keeps it (no new plan), so later chunks are reused."""
     import logging
 
-    import numpy as np
-
     from articast import pipeline
-    from articast.models import Clip
 
-    class ToneEngine:
-        NAME = "tone"
-
-        def cache_key(self):
-            return {"engine": self.NAME}
-
-        def synthesize(self, text):
-            n = int(22050 * 0.4 * len(text.split()))
-            t = np.arange(n) / 22050
-            pitch = 150 + 10 * (sum(map(ord, text)) % 17)
-            return Clip((0.4 * (0.6 + 0.4 * np.sin(2 * np.pi * 3 * t)) * np.sin(2 * np.pi * pitch * t)).astype(np.float32),
-                        22050)
-
-    monkeypatch.setattr(pipeline, "get_engine", lambda name, options: ToneEngine())
+    voice = ToneVoice("tone", 0.4, pitch=lambda text: 150 + 10 * (sum(map(ord, text)) % 17))
+    monkeypatch.setattr(pipeline, "get_engine", lambda name, options: voice)
     article = tmp_path / "a.txt"
     paragraphs = [f"Paragraph {n} says something, and it goes on with a good many more words so it is long."
                   for n in range(1, 30)]
@@ -340,25 +326,11 @@ def test_a_head_that_mispredicts_the_loudness_is_encoded_again(tmp_path, monkeyp
     """Loud speech for the head, then much quieter: the whole is re-encoded from the cache at the right gain."""
     import logging
 
-    import numpy as np
-
     from articast import pipeline
-    from articast.models import Clip
 
-    class FadingEngine:
-        NAME = "fading"
-
-        def cache_key(self):
-            return {"engine": self.NAME}
-
-        def synthesize(self, text):
-            n = int(22050 * 0.45 * len(text.split()))  # 133 words a minute
-            t = np.arange(n) / 22050
-            amplitude = 0.177 if "soft" in text else 0.5  # 9 dB quieter after the head (the leveller takes 6.7)
-            wobble = 0.6 + 0.4 * np.sin(2 * np.pi * 3 * t)
-            return Clip((amplitude * wobble * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 22050)
-
-    monkeypatch.setattr(pipeline, "get_engine", lambda name, options: FadingEngine())
+    # 133 words a minute; 9 dB quieter after the head (the leveller takes back 6.7 of it)
+    voice = ToneVoice("fading", 0.45, amplitude=lambda text: 0.177 if "soft" in text else 0.5)
+    monkeypatch.setattr(pipeline, "get_engine", lambda name, options: voice)
     article = tmp_path / "a.txt"
     article.write_text("Fading\n\n" + "\n\n".join(
         f"Paragraph {n} is {'loud' if n <= 12 else 'soft'}, and it goes on with a good many more words so it is long."
