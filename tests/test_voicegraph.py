@@ -1,0 +1,116 @@
+"""The voice's 1-D convolutions rewritten as 2-D ones: same output, on a small graph and on the real voice."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import numpy as np
+import onnx
+import onnxruntime
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from articast.speech import piper as piper_module
+from articast.speech.voicegraph import conv1d_as_conv2d
+
+
+def _session(model: bytes | str, level: str = "ORT_ENABLE_ALL") -> onnxruntime.InferenceSession:
+    opts = onnxruntime.SessionOptions()
+    opts.graph_optimization_level = getattr(onnxruntime.GraphOptimizationLevel, level)
+    opts.intra_op_num_threads = 1
+    return onnxruntime.InferenceSession(model, sess_options=opts, providers=["CPUExecutionProvider"])
+
+
+def _conv_graph(tmp_path, opset: int):
+    """Conv1d layers with every attribute the rewrite lifts: dilation, stride, pads, groups, a transposed conv."""
+    rng = np.random.default_rng(5)
+    channels = 16
+
+    def weight(name, *shape):
+        return numpy_helper.from_array(rng.standard_normal(shape).astype(np.float32) * 0.2, name)
+
+    inits = [weight("w1", channels, channels, 7), weight("b1", channels),
+             weight("w2", channels, channels // 4, 3),
+             weight("w3", channels, channels // 2, 8), weight("b3", channels // 2),
+             weight("w4", 1, channels // 2, 5)]
+    nodes = [
+        helper.make_node("Conv", ["x", "w1", "b1"], ["a"], dilations=[3], pads=[9, 9], kernel_shape=[7]),
+        helper.make_node("LeakyRelu", ["a"], ["a2"], alpha=0.1),
+        helper.make_node("Conv", ["a2", "w2"], ["b"], group=4, strides=[2], pads=[1, 1]),
+        helper.make_node("ConvTranspose", ["b", "w3", "b3"], ["c"], strides=[4], pads=[2, 2], output_padding=[1]),
+        helper.make_node("Conv", ["c", "w4"], ["y"], pads=[3, 1]),
+    ]
+    graph = helper.make_graph(nodes, "convs", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, channels, None])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 8
+    path = tmp_path / f"convs-{opset}.onnx"
+    onnx.save(model, str(path))
+    return path
+
+
+@pytest.mark.parametrize("opset", [11, 15])
+def test_every_convolution_gives_the_same_output_as_two_d(tmp_path, opset):
+    path = _conv_graph(tmp_path, opset)
+    rewritten, count = conv1d_as_conv2d(path)
+    assert count == 4
+    kinds = [n.op_type for n in onnx.load_from_string(rewritten).graph.node]
+    assert kinds.count("Unsqueeze") == 4 and kinds.count("Squeeze") == 4
+    x = np.random.default_rng(1).standard_normal((1, 16, 301)).astype(np.float32)
+    want = _session(str(path), "ORT_DISABLE_ALL").run(None, {"x": x})[0]
+    got = _session(rewritten).run(None, {"x": x})[0]
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+def test_the_rewritten_voice_speaks_the_same_audio():
+    from piper import PiperVoice, SynthesisConfig
+    from piper.config import PiperConfig
+
+    model, config_path = piper_module.bundled_voice()
+    config = PiperConfig.from_dict(json.loads(config_path.read_text()))
+    rewritten, count = conv1d_as_conv2d(model)
+    assert count >= 20  # the decoder's convolutions, at least
+    plain = PiperVoice(session=_session(str(model)), config=config)
+    fast = PiperVoice(session=_session(rewritten), config=config)
+    quiet = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)  # the model's noise off, to compare
+    ids = plain.phonemes_to_ids(plain.phonemize("Two dimensions, the same sound.")[0])
+    want = plain.phoneme_ids_to_audio(ids, quiet)
+    got = fast.phoneme_ids_to_audio(ids, quiet)
+    assert len(got) == len(want) > 10_000
+    difference = np.sum((got - want) ** 2)
+    assert 10 * np.log10(np.sum(want ** 2) / max(difference, 1e-30)) > 80  # dB: float rounding only
+
+
+def test_the_optimised_voice_is_kept_and_a_damaged_copy_rebuilt(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
+    model, _ = piper_module.bundled_voice()
+    piper_module._session(model, 1)
+    saved = piper_module._optimized_path(model)
+    assert saved.parent == tmp_path / "models" and saved.is_file()
+    domains = {n.domain for n in onnx.load(str(saved)).graph.node}
+    assert "com.microsoft.nchwc" in domains  # optimised for this CPU's blocked convolutions
+    built = saved.stat().st_mtime_ns
+    piper_module._session(model, 1)
+    assert saved.stat().st_mtime_ns == built  # loaded, not built again
+    saved.write_bytes(b"not a model")
+    with caplog.at_level(logging.WARNING):
+        session = piper_module._session(model, 1)
+    assert "rebuilding" in caplog.text
+    assert session.get_inputs()[0].name == "input"
+    assert saved.stat().st_size > 1_000_000
+
+
+def test_without_the_rewrite_the_voice_runs_as_it_is(tmp_path, monkeypatch):
+    monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
+
+    def broken(model):
+        raise ImportError("no onnx here")
+
+    monkeypatch.setattr("articast.speech.voicegraph.conv1d_as_conv2d", broken)
+    model, _ = piper_module.bundled_voice()
+    session = piper_module._session(model, 1)
+    assert session.get_inputs()[0].name == "input"
+    saved = piper_module._optimized_path(model)
+    assert not any(n.op_type == "Squeeze" and n.name.endswith("__squeeze") for n in onnx.load(str(saved)).graph.node)
