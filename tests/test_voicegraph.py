@@ -86,9 +86,11 @@ def test_the_rewritten_voice_speaks_the_same_audio():
 def test_the_optimised_voice_is_kept_and_a_damaged_copy_rebuilt(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
     model, _ = piper_module.bundled_voice()
-    piper_module._session(model, 1)
+    first = piper_module._session(model, 1)
     saved = piper_module._optimized_path(model)
     assert saved.parent == tmp_path / "models" and saved.is_file()
+    # The building session is let go (it holds far more memory): the worker runs the saved copy.
+    assert first._model_path == str(saved)
     domains = {n.domain for n in onnx.load(str(saved)).graph.node}
     assert "com.microsoft.nchwc" in domains  # optimised for this CPU's blocked convolutions
     built = saved.stat().st_mtime_ns
