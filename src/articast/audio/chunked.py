@@ -241,7 +241,9 @@ class ChunkedMp3:
         self._bitrate = bitrate_kbps or (STEREO_BITRATE_KBPS if channels >= 2 else MONO_BITRATE_KBPS)
         self._chain = loudness_chain(gain_db, framelog="info")
         self._pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="articast-mp3")
-        self._max_pending = 2 * max(1, jobs)
+        # Streamed chunks are fed from threads, so each pending one is an ffmpeg still encoding
+        # (about 33 MB each): at most ``jobs`` of them finish while the next is fed.
+        self._max_pending = max(1, jobs) - 1 if streaming else 2 * max(1, jobs)
         self._procs: set[subprocess.Popen] = set()
         self._streamed: set[_Streamed] = set()
         """Chunks whose encoder is being fed: told to stop on abort."""
