@@ -1,12 +1,14 @@
 """Benchmark produce against a naive Piper pass, cold and warm, with the process tree's peak memory.
 
-Usage: python scripts/bench.py [--words N] [--repeat N] [--skip-long] [--skip-example] [--article PATH ...]
+Usage: python scripts/bench.py [--words N] [--repeat N] [--skip-long] [--skip-example] [--floor] [--article PATH ...]
 
 For the example article, any --article given, and a generated article of about N words (default
 10,000), in this one process tree and on this machine:
   naive  one process, PiperVoice.synthesize_wav over the whole text at articast's pace
   cold   articast produce with an empty ARTICAST_CACHE_DIR
   warm   articast produce again after one sentence was edited
+  floor  (with --floor) articast's speech workers alone over the same segments, with the prepared
+         voice already in the cache: what produce would cost if everything but speech were free
 Each is timed per second of speech (from the episode's transcript cues; for naive, the WAV),
 with the share of cold wall time spent outside synthesis (everything before the speech stage
 starts and after its last clip: the mix and the encoder run beside the voice) and the peak RSS of
@@ -38,6 +40,21 @@ text, length_scale, out = open(sys.argv[1]).read(), float(sys.argv[2]), sys.argv
 voice = PiperVoice.load(joe.model_path(), joe.config_path())
 with wave.open(out, "wb") as wav:
     voice.synthesize_wav(text, wav, SynthesisConfig(length_scale=length_scale))
+"""
+
+FLOOR = r"""
+import os, sys
+from articast.ingest import read_article
+from articast.script import build_script
+from articast.speech import EngineOptions
+from articast.speech.workers import SynthesisPool
+segments = build_script(read_article(sys.argv[1])).segments
+pool = SynthesisPool("piper", os.cpu_count() or 1)
+try:
+    seconds = sum(len(samples) / rate for samples, rate in pool.speak((EngineOptions(), s.spoken) for s in segments))
+finally:
+    pool.close()
+print(seconds)
 """
 
 
@@ -120,7 +137,7 @@ def generated_article(words: int, path: Path) -> Path:
     return path
 
 
-def bench(article: Path, work: Path, env: dict[str, str], repeat: int = 1) -> dict[str, float]:
+def bench(article: Path, work: Path, env: dict[str, str], repeat: int = 1, floor: bool = False) -> dict[str, float]:
     """Naive, cold and warm, ``repeat`` times in turn; each figure is the fastest of its repeats.
 
     The machine's speed drifts (shared cores): interleaving the three and keeping each one's best
@@ -175,6 +192,9 @@ def bench(article: Path, work: Path, env: dict[str, str], repeat: int = 1) -> di
         keep("cold_rss", cold_rss, lowest=False)  # memory: the worst of the repeats
         keep("warm_rss", warm_rss, lowest=False)
         keep("naive_rss", naive_rss, lowest=False)
+        if floor:  # the workers alone, the prepared voice already made by the cold run
+            floor_wall, _, _ = run([sys.executable, "-c", FLOOR, str(copy)], run_env)
+            keep("floor_rtf", floor_wall / speech)
     return best
 
 
@@ -185,6 +205,8 @@ def main() -> None:
     parser.add_argument("--skip-example", action="store_true", help="only the generated article")
     parser.add_argument("--article", type=Path, action="append", default=[],
                         help="also bench this article (may be repeated)")
+    parser.add_argument("--floor", action="store_true",
+                        help="also time the speech workers alone on the short articles (the floor under cold)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run naive, cold and warm this many times in turn and keep each one's best "
                              "(memory: the worst); the generated article always runs once")
@@ -195,11 +217,11 @@ def main() -> None:
         work = Path(tmp)
         if not args.skip_example:
             (work / "ex").mkdir()
-            rows.append(("example", bench(EXAMPLE, work / "ex", env, args.repeat)))
+            rows.append(("example", bench(EXAMPLE, work / "ex", env, args.repeat, args.floor)))
             print(rows[-1], flush=True)
         for number, path in enumerate(args.article):
             (work / f"a{number}").mkdir()
-            rows.append((path.stem[:12], bench(path, work / f"a{number}", env, args.repeat)))
+            rows.append((path.stem[:12], bench(path, work / f"a{number}", env, args.repeat, args.floor)))
             print(rows[-1], flush=True)
         if not args.skip_long:
             (work / "long").mkdir()
@@ -213,6 +235,10 @@ def main() -> None:
         print(f"{name:<13}{r['speech']:>8.0f}s{r['naive_rtf']:>9.4f}{r['cold_rtf']:>9.4f}"
               f"{r['cold_rtf'] / r['naive_rtf']:>10.2f}x{r['warm_rtf']:>9.4f}{r['warm_wall'] / r['cold_wall']:>9.2f}x"
               f"{r['outside']:>13.0%}{r['cold_rss'] / 1024:>12.0f} MB{r['naive_rss'] / 1024:>8.0f} MB")
+    for name, r in rows:
+        if "floor_rtf" in r:
+            print(f"floor {name:<13} workers alone {r['floor_rtf']:.4f} = {r['floor_rtf'] / r['naive_rtf']:.2f}x naive; "
+                  f"cold is {r['cold_rtf'] / r['floor_rtf']:.2f}x the floor")
     print("rtf = wall seconds per second of speech; cold/warm include reading, mixing, loudness, encoding, tags")
 
 
