@@ -116,3 +116,21 @@ def test_without_the_rewrite_the_voice_runs_as_it_is(tmp_path, monkeypatch):
     assert session.get_inputs()[0].name == "input"
     saved = piper_module._optimized_path(model)
     assert not any(n.op_type == "Squeeze" and n.name.endswith("__squeeze") for n in onnx.load(str(saved)).graph.node)
+
+
+def test_a_prepared_copy_that_does_not_load_back_falls_back_to_the_voice(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
+    real = onnxruntime.InferenceSession
+
+    def refuse_the_copy(source, *args, **kwargs):
+        if isinstance(source, str) and source.startswith(str(tmp_path)):
+            raise RuntimeError("cannot read it back")
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(onnxruntime, "InferenceSession", refuse_the_copy)
+    model, _ = piper_module.bundled_voice()
+    with caplog.at_level(logging.WARNING):
+        session = piper_module._session(model, 1)
+    assert "does not load" in caplog.text
+    assert session._model_path == str(model)
+    assert not piper_module._optimized_path(model).exists()  # removed, not kept to fail on every load

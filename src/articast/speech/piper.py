@@ -155,8 +155,14 @@ def _session(model: Path, threads: int | None):
         # The session that built the copy holds about 145 MB more than one loaded from it (measured
         # with one thread: 289 against 144 MB), for as long as the worker lives: load the copy.
         _give_back_memory()
-        return onnxruntime.InferenceSession(str(saved), sess_options=options(levels.ORT_DISABLE_ALL),
-                                            providers=providers)
+        try:
+            return onnxruntime.InferenceSession(str(saved), sess_options=options(levels.ORT_DISABLE_ALL),
+                                                providers=providers)
+        except Exception as exc:  # a copy this onnxruntime cannot read back: run the voice as it is
+            log.warning("the prepared voice %s does not load (%s); using %s as it is", saved, exc, model)
+            saved.unlink(missing_ok=True)
+            return onnxruntime.InferenceSession(str(model), sess_options=options(levels.ORT_ENABLE_ALL),
+                                                providers=providers)
     except OSError as exc:
         log.debug("cannot keep an optimised voice (%s); loading %s as it is", exc, model)
         return onnxruntime.InferenceSession(str(model), sess_options=options(levels.ORT_ENABLE_ALL),
