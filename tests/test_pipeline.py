@@ -346,3 +346,32 @@ def test_a_head_that_mispredicts_the_loudness_is_encoded_again(tmp_path, monkeyp
         again = produce(article, Settings(out_dir=tmp_path / "show", music=False))
     assert not any("encoding again" in r.getMessage() for r in caplog.records)
     assert abs(integrated_lufs(decode(again.mp3_path, 2)) - lufs) < 0.05
+
+
+def test_the_gain_is_kept_for_a_head_one_meter_step_away_and_drift_does_not_add_up(monkeypatch):
+    """ffmpeg's meter reads in 0.1 LU steps: a head one step away keeps the gain unplanned; two steps plan again,
+    and a plan kept because it is close does not move the reference head."""
+    import numpy as np
+
+    from articast import pipeline
+    from articast.audio import MixSettings
+
+    heads = iter([-17.29, -17.39, -17.49, -17.39, -17.59])
+    plans = []
+
+    def plan(head, sr, goal):
+        plans.append(goal)
+        return 3.0 + 0.1 * len(plans)  # 3.1 first, then close to it (3.2)
+
+    monkeypatch.setattr(pipeline, "head_lufs", lambda samples, sr: next(heads))
+    monkeypatch.setattr(pipeline, "plan_gain", plan)
+    head, settings = np.zeros((10, 2), np.float32), MixSettings()
+
+    def gain():
+        return pipeline._episode_gain(head, 44100, -16.0, "/show/episode.mp3", settings, None)
+
+    assert gain() == (3.1, "planned")
+    assert gain() == (3.1, "kept: the head is as loud as when it was planned")  # one step: no plan
+    assert gain()[0] == 3.1 and len(plans) == 2  # two steps: planned (3.2), kept as close
+    assert gain() == (3.1, "kept: the head is as loud as when it was planned")  # still against -17.29
+    assert gain() == (3.3, "planned") and len(plans) == 3  # three steps from the reference, 0.2 dB away

@@ -254,9 +254,12 @@ def _retry_once(engine: SpeechEngine, spoken: str, number: int, problem: str) ->
 REDO_LU = 0.3
 """Encode again, from the cache, when the finished episode is further than this from the target."""
 
-HEAD_DRIFT_LU = 0.05
+HEAD_DRIFT_LU = 0.1
 """An episode made again keeps its gain without planning when its head's loudness (before gain) is
-within this of the head the gain was last planned on: the limiter's trials take 0.3 s."""
+within this of the head the gain was planned on: the limiter's trials take 0.3 s, and a new plan
+usually moves the music level too, so the intro and outro chunks are encoded again. ffmpeg's meter
+reads in steps of 0.1 LU, so this is the same reading or the next step: a one-word edit in the
+head reads one step apart about one time in three."""
 
 GOAL_STEP_LU = 0.05
 """The head's loudness goal is rounded to this step, so an edit further on (which moves the expected
@@ -285,15 +288,18 @@ def _episode_gain(head: np.ndarray, sr: int, goal: float, identity: str, mix_set
         gain_db, how = corrected_db, "corrected"
         memo.remember(gain_key, gain_db)
         memo.remember(head_key, measured)
-    elif kept is not None and kept_head is not None and abs(measured - kept_head) <= HEAD_DRIFT_LU:
+    elif kept is not None and kept_head is not None and abs(measured - kept_head) <= HEAD_DRIFT_LU + 1e-6:
         gain_db, how = kept, "kept: the head is as loud as when it was planned"
     else:
         gain_db, how = plan_gain(head, sr, goal), "planned"
         if kept is not None and abs(kept - gain_db) <= STICKY_GAIN_DB:
             gain_db, how = kept, f"kept: within {STICKY_GAIN_DB} dB of the plan"
+            if kept_head is None:
+                memo.remember(head_key, measured)
+            # else the head the kept gain was planned on stays the reference, so drift cannot add up
         else:
             memo.remember(gain_key, gain_db)
-        memo.remember(head_key, measured)
+            memo.remember(head_key, measured)
     return gain_db, how
 
 
