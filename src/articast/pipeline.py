@@ -258,8 +258,8 @@ HEAD_DRIFT_LU = 0.1
 """An episode made again keeps its gain without planning when its head's loudness (before gain) is
 within this of the head the gain was planned on: the limiter's trials take 0.3 s, and a new plan
 usually moves the music level too, so the intro and outro chunks are encoded again. ffmpeg's meter
-reads in steps of 0.1 LU, so this is the same reading or the next step: a one-word edit in the
-head reads one step apart about one time in three."""
+reads in steps of 0.1 LU, so this is the same reading or the next step (of three runs of the
+bench's one-word edit in the example's head, one read a step apart)."""
 
 GOAL_STEP_LU = 0.05
 """The head's loudness goal is rounded to this step, so an edit further on (which moves the expected
