@@ -288,6 +288,7 @@ def _episode_gain(head: np.ndarray, sr: int, goal: float, identity: str, mix_set
         gain_db, how = corrected_db, "corrected"
         memo.remember(gain_key, gain_db)
         memo.remember(head_key, measured)
+    # Readings are 0.1 LU steps held as floats: -17.29 - -17.39 is a hair over 0.1.
     elif kept is not None and kept_head is not None and abs(measured - kept_head) <= HEAD_DRIFT_LU + 1e-6:
         gain_db, how = kept, "kept: the head is as loud as when it was planned"
     else:
