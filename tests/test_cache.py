@@ -73,30 +73,38 @@ def test_second_run_calls_the_engine_not_once(tmp_path, article, engine, monkeyp
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path / "cache"))
     pipeline.produce(article, settings(tmp_path))
     first = len(engine.calls)
-    assert first == len(pipeline.load_script(article).segments) == 4
+    assert first == len(pipeline.load_script(article).segments) == 6  # title and five sentences
     pipeline.produce(article, settings(tmp_path))
     assert len(engine.calls) == first
 
 
-def test_editing_one_sentence_resynthesises_only_its_segment(tmp_path, article, engine, monkeypatch):
+def test_editing_one_sentence_resynthesises_only_that_sentence(tmp_path, article, engine, monkeypatch):
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path / "cache"))
     pipeline.produce(article, settings(tmp_path))
     engine.calls.clear()
     article.write_text(ARTICLE.replace("It ends now.", "It ends here instead."))
     pipeline.produce(article, settings(tmp_path))
-    assert engine.calls == ["The second paragraph is here. It ends here instead."]
+    assert engine.calls == ["It ends here instead."]
+    # A sentence that grows long moves no other sentence into a new segment (grouping sentences up
+    # to a length would have pushed "It ends now." into a segment of its own, spoken again).
+    engine.calls.clear()
+    longer = ("The second paragraph is here, and now it goes on and on, clause after clause, for long "
+              "enough that no other sentence would fit beside it in a segment of a couple of hundred letters.")
+    article.write_text(ARTICLE.replace("The second paragraph is here.", longer))
+    pipeline.produce(article, settings(tmp_path))
+    assert engine.calls == [longer]
 
 
 def test_an_interrupted_run_continues_where_it_stopped(tmp_path, article, engine, monkeypatch):
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path / "cache"))
-    engine.fail_on = {3}  # Ctrl-C while the third segment is being spoken
+    engine.fail_on = {5}  # Ctrl-C while the fifth segment is being spoken
     with pytest.raises(KeyboardInterrupt):
         pipeline.produce(article, settings(tmp_path))
     assert not (tmp_path / "show").exists()
     engine.fail_on = set()
     engine.calls.clear()
     pipeline.produce(article, settings(tmp_path))
-    assert len(engine.calls) == 2  # segments 3 and 4; the first two came from the cache
+    assert len(engine.calls) == 2  # segments 5 and 6; the first four came from the cache
 
 
 def test_every_sound_setting_is_part_of_the_key():
@@ -112,7 +120,7 @@ def test_a_corrupt_entry_is_detected_and_redone(tmp_path, article, engine, monke
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(cache_dir))
     pipeline.produce(article, settings(tmp_path))
     entries = sorted(cache_dir.glob("*/*.seg"))
-    assert len(entries) == 4
+    assert len(entries) == 6
     damaged = entries[0]
     data = bytearray(damaged.read_bytes())
     data[-10] ^= 0xFF  # one flipped byte in the samples
@@ -135,7 +143,7 @@ def test_quality_gate_reports_a_segment_that_stays_broken(tmp_path, article, eng
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path / "cache"))
     broken = "The third paragraph closes the piece."
     engine.bad = {broken: 2}
-    with pytest.raises(SpeechError, match=r'segment 4 \("The third paragraph closes the piece."\) came back silent'):
+    with pytest.raises(SpeechError, match=r'segment 6 \("The third paragraph closes the piece."\) came back silent'):
         pipeline.produce(article, settings(tmp_path))
     assert engine.calls.count(broken) == 2
     assert not (tmp_path / "show").exists()

@@ -20,31 +20,32 @@ def tone(seconds: float, sr: int = 22050, freq: float = 300.0) -> Clip:
 
 def script_of_three():
     article = Article(title="T", sections=(Section(None, ("One. Two.",)), Section("B", ("Three.",))))
-    return build_script(article)  # segments: title, "One. Two.", heading B, "Three."
+    return build_script(article)  # segments: title, "One.", "Two.", heading B, "Three."
 
 
 def test_cues_follow_pauses_and_chapters_cover_the_whole_mix():
     script = script_of_three()
-    clips = [tone(1.0), tone(2.0), tone(0.5), tone(1.5)]
+    clips = [tone(1.0), tone(2.0), tone(0.7), tone(0.5), tone(1.5)]
     s = MixSettings(channels=2)
     samples, mix = mix_to_array(script, clips, Music(), s)
     starts = [c.start_ms for c in mix.cues]
     ends = [c.end_ms for c in mix.cues]
     assert starts[0] == 400  # no music: a short breath before the first word
     assert starts[1] - ends[0] == s.paragraph_pause_ms  # title -> body
-    assert starts[2] - ends[1] == s.chapter_pause_ms  # end of chapter 1
-    assert starts[3] - ends[2] == s.paragraph_pause_ms  # heading -> body
-    assert [round(e - st) for st, e in zip(starts, ends)] == [1000, 2000, 500, 1500]
+    assert starts[2] - ends[1] == s.sentence_pause_ms  # one sentence -> the next
+    assert starts[3] - ends[2] == s.chapter_pause_ms  # end of chapter 1
+    assert starts[4] - ends[3] == s.paragraph_pause_ms  # heading -> body
+    assert [round(e - st) for st, e in zip(starts, ends)] == [1000, 2000, 700, 500, 1500]
     assert [c.title for c in mix.chapters] == ["T", "B"]
     assert mix.chapters[0].start_ms == 0
-    assert mix.chapters[1].start_ms == starts[2] - 300
+    assert mix.chapters[1].start_ms == starts[3] - 300
     assert mix.chapters[-1].end_ms == mix.duration_ms
     assert samples.shape == (mix.frames, 2) and mix.sample_rate_hz == SR
 
 
 def test_mono_mix_and_resampling_keep_durations():
     script = script_of_three()
-    clips = [tone(1.0, sr=24000), tone(1.0, sr=24000), tone(1.0, sr=24000), tone(1.0, sr=24000)]
+    clips = [tone(1.0, sr=24000) for _ in script.segments]
     samples, mix = mix_to_array(script, clips, Music(), MixSettings(channels=1))
     assert samples.shape[1] == 1
     assert all(abs((c.end_ms - c.start_ms) - 1000) <= 1 for c in mix.cues)
@@ -52,7 +53,7 @@ def test_mono_mix_and_resampling_keep_durations():
 
 def test_music_plays_before_the_words_and_after_them():
     script = script_of_three()
-    clips = [tone(1.0), tone(1.0), tone(1.0), tone(1.0)]
+    clips = [tone(1.0) for _ in script.segments]
     music = load_music()
     samples, mix = mix_to_array(script, clips, music, MixSettings())
     first, last = mix.cues[0], mix.cues[-1]
@@ -87,3 +88,4 @@ def test_mismatched_clip_count_is_an_error():
 
     with pytest.raises(AudioError):
         mix_to_array(script_of_three(), [tone(1.0)], Music())
+

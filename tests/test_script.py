@@ -40,8 +40,8 @@ def test_pauses_follow_the_text():
     script = build_script(article)
     assert [c.title for c in script.chapters] == ["Title", "Second"]
     roles = [(s.role, s.pause_after) for s in script.segments]
-    assert roles == [("title", Pause.PARAGRAPH), ("body", Pause.PARAGRAPH), ("body", Pause.CHAPTER),
-                     ("heading", Pause.PARAGRAPH), ("body", Pause.END)]
+    assert roles == [("title", Pause.PARAGRAPH), ("body", Pause.SENTENCE), ("body", Pause.PARAGRAPH),
+                     ("body", Pause.CHAPTER), ("heading", Pause.PARAGRAPH), ("body", Pause.END)]
 
 
 def test_spoken_form_drops_decoration_and_says_ampersand():
@@ -76,6 +76,29 @@ def test_every_word_of_a_plain_text_article_is_spoken_in_order(paragraphs):
     spoken_words = " ".join(s.text for s in script.segments).replace(".", " ").split()
     assert spoken_words == text.replace(".", " ").split()
     assert all(len(s.text) <= MAX_CHARS for s in script.segments)
+
+
+_VOCABULARY = st.sampled_from("harbour library river council market garden station bridge museum orchard "
+                              "opened changed welcomed measured repaired painted counted".split())
+_plain_sentence = st.lists(_VOCABULARY, min_size=2, max_size=30).map(lambda ws: " ".join(ws).capitalize() + ".")
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_plain_sentence, min_size=2, max_size=10), st.data())
+def test_editing_one_sentence_changes_its_segment_and_no_other(sentences, data):
+    """What the cache relies on: after an edit, every other sentence is spoken from the cache."""
+    where = data.draw(st.integers(0, len(sentences) - 1))
+    added = data.draw(st.lists(_VOCABULARY, min_size=1, max_size=12))
+    edited = list(sentences)
+    edited[where] = f"{edited[where][:-1]} {' '.join(added)}."
+
+    def spoken(paragraph_sentences: list[str]) -> list[str]:
+        article = Article(title=None, sections=(Section(None, (" ".join(paragraph_sentences),)),))
+        return [segment.spoken for segment in build_script(article).segments]
+
+    before, after = spoken(sentences), spoken(edited)
+    assert len(before) == len(after) == len(sentences)
+    assert [i for i, (a, b) in enumerate(zip(before, after)) if a != b] == [where]
 
 
 def test_produce_speaks_exactly_the_script(tmp_path, monkeypatch):

@@ -7,10 +7,10 @@ from collections.abc import Mapping
 
 from ..errors import InputError
 from ..models import Article, Chapter, Pause, Script, Segment
-from .segment import MAX_CHARS, TARGET_CHARS, group_sentences, split_sentences
+from .segment import MAX_CHARS, TARGET_CHARS, group_sentences, sentence_pieces, split_sentences
 from .speakable import apply_lexicon, is_english, to_spoken
 
-__all__ = ["build_script", "group_sentences", "split_sentences", "to_spoken", "apply_lexicon",
+__all__ = ["build_script", "group_sentences", "sentence_pieces", "split_sentences", "to_spoken", "apply_lexicon",
            "MAX_CHARS", "TARGET_CHARS"]
 
 log = logging.getLogger(__name__)
@@ -18,8 +18,14 @@ log = logging.getLogger(__name__)
 
 def _segments(paragraph: str, role: str, language: str | None = None,
               lexicon: Mapping[str, str] | None = None) -> list[Segment]:
+    """One segment per sentence (an over-long one per clause group).
+
+    A segment is what is cached, levelled and given a transcript cue. With one sentence each, an
+    edit re-speaks the edited sentence and nothing else: segments grouped to a length re-grouped
+    every sentence after an edit that changed one sentence's length (the example article's
+    one-word edit re-spoke two segments, 13 s of speech, for a 5 s sentence)."""
     out = []
-    for text in group_sentences(paragraph):
+    for text in sentence_pieces(paragraph):
         spoken = to_spoken(text, language=language, lexicon=lexicon)
         if any(ch.isalnum() for ch in spoken):
             out.append(Segment(text=text, spoken=spoken, role=role))

@@ -1,11 +1,11 @@
-"""Split paragraphs into sentences and group them into segments sized for a speech engine."""
+"""Split paragraphs into sentences: a script's segments, and the requests of engines that take several."""
 
 from __future__ import annotations
 
 import re
 
 TARGET_CHARS = 220
-"""Segments grow sentence by sentence up to about this many characters."""
+"""group_sentences grows a group sentence by sentence up to about this many characters."""
 
 MAX_CHARS = 400
 """No segment is longer than this; longer sentences are split at clauses, then between words."""
@@ -83,17 +83,21 @@ def _split_long(sentence: str, limit: int) -> list[str]:
     return out
 
 
+def sentence_pieces(paragraph: str, limit: int = MAX_CHARS) -> list[str]:
+    """A paragraph's sentences, each one piece, except that one longer than ``limit`` is split at clauses."""
+    return [piece for sentence in split_sentences(paragraph) for piece in _split_long(sentence, limit)]
+
+
 def group_sentences(paragraph: str, target: int = TARGET_CHARS, limit: int = MAX_CHARS) -> list[str]:
     """Whole sentences of one paragraph, grouped into segments of about ``target`` characters."""
     groups: list[str] = []
     current = ""
-    for sentence in split_sentences(paragraph):
-        for piece in _split_long(sentence, limit):
-            if current and len(current) + 1 + len(piece) > target:
-                groups.append(current)
-                current = piece
-            else:
-                current = f"{current} {piece}".strip()
+    for piece in sentence_pieces(paragraph, limit):
+        if current and len(current) + 1 + len(piece) > target:
+            groups.append(current)
+            current = piece
+        else:
+            current = f"{current} {piece}".strip()
     if current:
         groups.append(current)
     return groups
