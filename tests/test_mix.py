@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from articast.audio.mix import MixSettings, Music, load_music, mix_to_array
+from articast.audio.mix import MixSettings, Music, load_music, mix_episode, mix_to_array
 from articast.models import Article, Clip, Section
 from articast.script import build_script
 from articast.speech.trim import fade_edges, join_sentences, trim_silence
@@ -89,3 +89,42 @@ def test_mismatched_clip_count_is_an_error():
     with pytest.raises(AudioError):
         mix_to_array(script_of_three(), [tone(1.0)], Music())
 
+
+def _one_paragraph(seconds: list[float]):
+    article = Article(title=None, sections=(Section(None, (" ".join(f"Sentence {i}." for i in range(len(seconds))),)),))
+    return build_script(article), [tone(t) for t in seconds]
+
+
+def test_the_outro_keeps_its_length_when_an_edit_lengthens_the_speech_a_little():
+    """8% of 100 s of speech is 8 s of outro; 0.3 s more speech leaves it, and its samples, as they were."""
+    music = load_music()
+    tails = []
+    for extra in (0.0, 0.3):
+        script, clips = _one_paragraph([10.0] * 9 + [10.0 + extra])
+        samples, mix = mix_to_array(script, clips, music, MixSettings())
+        tails.append(samples[round(mix.cues[-1].end_ms * SR / 1000):])  # the outro, after the last word
+    assert len(tails[0]) == len(tails[1]) > 7 * SR
+    assert np.array_equal(tails[0], tails[1])
+
+
+def test_the_music_is_set_against_the_speech_reference_the_caller_gives():
+    """The pipeline keeps an edited episode's music level: given the same reference, a louder head
+    leaves the intro sample for sample as it was; without one, the intro follows the head."""
+    music = load_music()
+    unlevelled = MixSettings(speech_level_db=None)
+
+    def intro(amplitude: float, reference) -> np.ndarray:
+        script, _ = _one_paragraph([3.0] * 4)
+        clips = [Clip(c.samples * amplitude, c.sample_rate_hz) for c in (tone(3.0) for _ in range(4))]
+        parts: list[np.ndarray] = []
+
+        class Collect:
+            def write(self, frames):
+                parts.append(np.array(frames))
+
+        mix = mix_episode(script, clips, music, unlevelled, lambda head, shift_db: Collect(), reference)
+        return np.concatenate(parts)[: round(mix.cues[0].start_ms * SR / 1000) - SR // 2]  # music alone
+
+    fixed = lambda measured: -14.0  # noqa: E731
+    assert np.array_equal(intro(1.0, fixed), intro(0.8, fixed))
+    assert not np.allclose(intro(1.0, None), intro(0.8, None), atol=1e-3)

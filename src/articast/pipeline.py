@@ -256,8 +256,7 @@ REDO_LU = 0.3
 
 HEAD_DRIFT_LU = 0.1
 """An episode made again keeps its gain without planning when its head's loudness (before gain) is
-within this of the head the gain was planned on: the limiter's trials take 0.3 s, and a new plan
-usually moves the music level too, so the intro and outro chunks are encoded again. ffmpeg's meter
+within this of the head the gain was planned on, which spares the limiter's trials (0.3 s). ffmpeg's meter
 reads in steps of 0.1 LU, so this is the same reading or the next step (of three runs of the
 bench's one-word edit in the example's head, one read a step apart)."""
 
@@ -304,6 +303,27 @@ def _episode_gain(head: np.ndarray, sr: int, goal: float, identity: str, mix_set
     return gain_db, how
 
 
+MUSIC_STICKY_LU = 0.5
+"""An episode made again keeps its music level when its head's speech is within this of the speech
+the level was set against. An edit in the head moves that loudness by hundredths of a LU, and a new
+music level changes the intro's and the outro's samples, so both chunks were encoded again (0.3 s
+of the example's warm run); half a LU under the voice is not heard."""
+
+
+def _music_reference(identity: str, mix_settings: MixSettings) -> Callable[[float], float]:
+    """The head's speech loudness the music is set against: the last one for this episode, if close."""
+    key = memo.digest("music-reference", identity, mix_settings)
+
+    def reference(measured: float) -> float:
+        kept = memo.recall(key)
+        if kept is not None and abs(kept - measured) <= MUSIC_STICKY_LU:
+            return kept  # the reference stays put, so small moves cannot add up over many edits
+        memo.remember(key, measured)
+        return measured
+
+    return reference
+
+
 def _mix_and_encode(script: Script, clips: SpeechStream, music: Music, mix_settings: MixSettings,
                     path: Path, target: float, progress: ProgressCallback | None, jobs: int,
                     identity: str, corrected_db: float | None = None) -> tuple[Mix, float, float]:
@@ -332,7 +352,7 @@ def _mix_and_encode(script: Script, clips: SpeechStream, music: Music, mix_setti
         return streams[0]
 
     try:
-        mix = mix_episode(script, clips, music, mix_settings, start)
+        mix = mix_episode(script, clips, music, mix_settings, start, _music_reference(identity, mix_settings))
         if not streams:
             raise AudioError("nothing was mixed")
         if progress:

@@ -200,8 +200,12 @@ def _pause_ms(pause: Pause, s: MixSettings) -> int:
 
 
 def _outro_max_ms(speech_ms: float, s: MixSettings) -> int:
-    """How long the outro may play after this much speech."""
-    return min(s.max_music_ms, max(s.min_outro_ms, int(s.outro_share * speech_ms)))
+    """How long the outro may play after this much speech, in whole seconds of its share.
+
+    Whole seconds, so an edit that lengthens the speech by a few seconds leaves the outro (and its
+    encoded chunk) as it was: a continuous share moved it by milliseconds with every edit."""
+    share_ms = int(s.outro_share * speech_ms) // 1000 * 1000
+    return min(s.max_music_ms, max(s.min_outro_ms, share_ms))
 
 
 def _music_gain_db(music: np.ndarray, sr: int, speech_lufs_out: float, s: MixSettings, channels: int) -> float:
@@ -251,12 +255,18 @@ class _Window:
         return out
 
 
+SpeechReference = Callable[[float], float]
+"""Given the head's speech loudness (LUFS, as mixed), the loudness the music level is set against."""
+
+
 def mix_episode(script: Script, clips: Iterable[Clip], music: Music, settings: MixSettings,
-                start: StartSink) -> Mix:
+                start: StartSink, speech_reference: SpeechReference | None = None) -> Mix:
     """Place every clip after the pause its text calls for, with music under the start and end.
 
     ``clips`` are consumed in order, one per segment, as they arrive; finished audio goes to the
     sink that ``start`` returns. Nothing but the head and the last few seconds is held in memory.
+    The music sits ``music_under_speech_lu`` under the head's speech, or under what
+    ``speech_reference`` makes of it (the pipeline keeps an edited episode's music where it was).
     """
     segments = script.segments
     s, sr = settings, settings.sample_rate_hz
@@ -316,6 +326,8 @@ def mix_episode(script: Script, clips: Iterable[Clip], music: Music, settings: M
         # The same span the gain is planned on (whose channels are this one): measured once.
         voice = window.view(frames(start_ms), last_at + last_len)[:, 0]
         speech_lufs_out = measure_lufs(voice, sr) + (10 * math.log10(2) if s.channels == 2 else 0.0)
+        if speech_reference is not None and np.isfinite(speech_lufs_out):
+            speech_lufs_out = speech_reference(speech_lufs_out)
     outro_gain_db, full_outro = 0.0, None
     if music.outro is not None:  # measured and shaped now, so the end of the episode waits on nothing
         track = music.outro[: frames(s.max_music_ms)]
