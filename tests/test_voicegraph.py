@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 
 import numpy as np
 import onnx
@@ -134,3 +135,36 @@ def test_a_prepared_copy_that_does_not_load_back_falls_back_to_the_voice(tmp_pat
     assert "does not load" in caplog.text
     assert session._model_path == str(model)
     assert not piper_module._optimized_path(model).exists()  # removed, not kept to fail on every load
+
+
+def test_a_worker_that_will_reload_prepares_the_voice_in_a_process_of_its_own(tmp_path, monkeypatch):
+    """apart=True: the copy is made by a child process (real onnx, real onnxruntime) and loaded here."""
+    monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
+    model, _ = piper_module.bundled_voice()
+    children = []
+    real = piper_module._builder_command
+
+    def counted(*args):
+        children.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(piper_module, "_builder_command", counted)
+    session = piper_module._session(model, 1, apart=True)
+    saved = piper_module._optimized_path(model)
+    assert len(children) == 1 and saved.is_file()
+    assert session._model_path == str(saved)
+    assert "com.microsoft.nchwc" in {n.domain for n in onnx.load(str(saved)).graph.node}
+    piper_module._session(model, 1, apart=True)
+    assert len(children) == 1  # made once, then loaded
+
+
+def test_a_child_that_cannot_prepare_the_voice_leaves_it_running_as_it_is(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(piper_module, "_builder_command",
+                        lambda model, saved: [sys.executable, "-c", "raise SystemExit('no room on the disk')"])
+    model, _ = piper_module.bundled_voice()
+    with caplog.at_level(logging.WARNING):
+        session = piper_module._session(model, 1, apart=True)
+    assert "could not prepare the voice" in caplog.text and "no room on the disk" in caplog.text
+    assert session._model_path == str(model)
+    assert not piper_module._optimized_path(model).exists()

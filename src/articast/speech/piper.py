@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import logging
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from ..errors import InputError, SpeechError
 from ..models import Clip
 from . import EngineOptions, VoiceInfo
 from .trim import join_sentences
+from .workers import give_back_memory
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +118,7 @@ def _faster_graph(model: Path) -> bytes | str:
     return graph if rewritten else str(model)
 
 
-def _session(model: Path, threads: int | None):
+def _session(model: Path, threads: int | None, apart: bool = False):
     """An onnxruntime session for a voice, with ``threads`` intra-op threads (None: every core).
 
     PiperVoice.load takes no session options, so the session is built here. The first load on a
@@ -125,6 +127,11 @@ def _session(model: Path, threads: int | None):
     is kept in the cache folder under the voice, onnxruntime's version and the CPU's instruction
     set, so later loads skip both steps (0.08 s instead of about 0.8). Any trouble with the saved
     copy, or with the rewrite, falls back to the voice file itself.
+
+    With ``apart`` the copy is made in a process of its own (about 0.25 s more): for a worker that
+    will reload its voice on a long article, whose memory must come back down to the same level
+    after each reload. Made here, onnx and the optimising session leave 10-17 MB behind, which kept
+    such a worker just over WORKER_MEMORY_MB: on 3,000 words it reloaded after 40% of its segments.
     """
     import onnxruntime
 
@@ -151,10 +158,16 @@ def _session(model: Path, threads: int | None):
                 saved.unlink(missing_ok=True)
         saved.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temps(saved.parent)
-        _build_optimized(model, saved, options(levels.ORT_ENABLE_ALL))
-        # The session that built the copy holds about 145 MB more than one loaded from it (measured
-        # with one thread: 289 against 144 MB), for as long as the worker lives: load the copy.
-        _give_back_memory()
+        if apart:
+            _build_apart(model, saved)
+        else:
+            _build_optimized(model, saved, options(levels.ORT_ENABLE_ALL))
+            # The session that built the copy holds about 145 MB more than one loaded from it
+            # (measured with one thread: 289 against 144 MB), for as long as the worker lives.
+            give_back_memory()
+        if not saved.is_file():  # the process that was to make it failed (and said why)
+            return onnxruntime.InferenceSession(str(model), sess_options=options(levels.ORT_ENABLE_ALL),
+                                                providers=providers)
         try:
             return onnxruntime.InferenceSession(str(saved), sess_options=options(levels.ORT_DISABLE_ALL),
                                                 providers=providers)
@@ -191,16 +204,32 @@ def _build_optimized(model: Path, saved: Path, opts) -> None:
             onnxruntime.InferenceSession(str(model), sess_options=opts, providers=["CPUExecutionProvider"])
 
 
-def _give_back_memory() -> None:
-    """Return freed heap memory to the system (glibc only; elsewhere nothing happens)."""
-    import ctypes
-    import gc
+def _builder_command(model: Path, saved: Path) -> list[str]:
+    """The command that makes the prepared voice in a process of its own (see ``_session``)."""
+    return [sys.executable, "-c", "import sys; from articast.speech.piper import build_prepared_voice; "
+            "build_prepared_voice(sys.argv[1], sys.argv[2])", str(model), str(saved)]
 
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+
+def _build_apart(model: Path, saved: Path) -> None:
+    """Make the prepared voice in a child process; on failure, say why (the voice then runs as it is)."""
+    import subprocess
+
+    result = subprocess.run(_builder_command(model, saved), stdin=subprocess.DEVNULL, capture_output=True,
+                            text=True)
+    if result.returncode != 0:
+        why = (result.stderr.strip().splitlines() or [f"exit status {result.returncode}"])[-1]
+        log.warning("could not prepare the voice %s (%s); using it as it is", model, why)
+
+
+def build_prepared_voice(model: str, saved: str) -> None:
+    """Entry point of ``_build_apart``'s child: the voice rewritten and optimised, at ``saved``."""
+    import onnxruntime
+
+    opts = onnxruntime.SessionOptions()
+    opts.intra_op_num_threads = 1
+    opts.inter_op_num_threads = 1
+    opts.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    _build_optimized(Path(model), Path(saved), opts)
 
 
 _ESPEAK = threading.Lock()
@@ -260,6 +289,8 @@ class PiperEngine:
         self.speaker_id = self._speaker_id(options.speaker, int(config.get("num_speakers", 1)),
                                            dict(config.get("speaker_id_map") or {}))
         self.length_scale = round(length_scale_for(pace, fixed, scaled), 4)
+        self.prepare_apart = False
+        """Make the prepared voice, if missing, in a process of its own (see ``_session``)."""
         self.threads: int | None = None
         """onnxruntime intra-op threads; None lets it use every core (one process alone). Set 1 to
         speak several segments side by side from threads (a session runs concurrently)."""
@@ -277,7 +308,8 @@ class PiperEngine:
 
             try:
                 config = PiperConfig.from_dict(json.loads(Path(self._config_path).read_text(encoding="utf-8")))
-                self._voice = PiperVoice(session=_session(Path(self._model), self.threads), config=config)
+                self._voice = PiperVoice(session=_session(Path(self._model), self.threads, self.prepare_apart),
+                                         config=config)
             except Exception as exc:  # onnxruntime raises its own types
                 raise SpeechError(f"cannot load Piper voice {self._model}: {exc}") from exc
             self._syn_config = SynthesisConfig(length_scale=self.length_scale, speaker_id=self.speaker_id)
