@@ -53,7 +53,8 @@ def conv1d_as_conv2d(model: Path) -> tuple[bytes, int]:
 
     nodes, rewritten = [], 0
     for node in graph.node:
-        weight = weights.get(node.input[1]) if node.op_type in ("Conv", "ConvTranspose") and len(node.input) > 1 else None
+        is_conv = node.op_type in ("Conv", "ConvTranspose") and len(node.input) > 1
+        weight = weights.get(node.input[1]) if is_conv else None
         if weight is None or len(weight.dims) != 3 or consumers.get(weight.name, 0) != 1:
             nodes.append(node)
             continue
@@ -73,8 +74,8 @@ def conv1d_as_conv2d(model: Path) -> tuple[bytes, int]:
                 lifted[key] = [0, value[0], 0, value[1]]
             else:
                 lifted[key] = value
-        array = numpy_helper.to_array(weight)
-        weight.CopyFrom(numpy_helper.from_array(np.ascontiguousarray(array[:, :, None, :]), weight.name))
+        # An axis of length 1 leaves row-major data as it is: only the shape changes, no copy.
+        weight.dims.insert(2, 1)
         x4, y4 = f"{node.input[0]}__2d__{rewritten}", f"{node.output[0]}__2d"
         name = node.name or f"{node.op_type}_{rewritten}"
         nodes.append(reshape("Unsqueeze", node.input[0], x4, f"{name}__unsqueeze"))
