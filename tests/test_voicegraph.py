@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
+import subprocess
 import sys
+import time
 
 import numpy as np
 import onnx
@@ -12,6 +16,7 @@ import onnxruntime
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
+from articast.speech import EngineOptions
 from articast.speech import piper as piper_module
 from articast.speech.voicegraph import conv1d_as_conv2d
 
@@ -87,7 +92,7 @@ def test_the_rewritten_voice_speaks_the_same_audio():
 def test_the_optimised_voice_is_kept_and_a_damaged_copy_rebuilt(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
     model, _ = piper_module.bundled_voice()
-    first = piper_module._session(model, 1)
+    first, _ = piper_module._session(model, 1)
     saved = piper_module._optimized_path(model)
     assert saved.parent == tmp_path / "models" and saved.is_file()
     # The building session is let go (it holds far more memory): the worker runs the saved copy.
@@ -99,7 +104,7 @@ def test_the_optimised_voice_is_kept_and_a_damaged_copy_rebuilt(tmp_path, monkey
     assert saved.stat().st_mtime_ns == built  # loaded, not built again
     saved.write_bytes(b"not a model")
     with caplog.at_level(logging.WARNING):
-        session = piper_module._session(model, 1)
+        session, _ = piper_module._session(model, 1)
     assert "rebuilding" in caplog.text
     assert session.get_inputs()[0].name == "input"
     assert saved.stat().st_size > 1_000_000
@@ -113,7 +118,7 @@ def test_without_the_rewrite_the_voice_runs_as_it_is(tmp_path, monkeypatch):
 
     monkeypatch.setattr("articast.speech.voicegraph.conv1d_as_conv2d", broken)
     model, _ = piper_module.bundled_voice()
-    session = piper_module._session(model, 1)
+    session, _ = piper_module._session(model, 1)
     assert session.get_inputs()[0].name == "input"
     saved = piper_module._optimized_path(model)
     assert not any(n.op_type == "Squeeze" and n.name.endswith("__squeeze") for n in onnx.load(str(saved)).graph.node)
@@ -131,7 +136,7 @@ def test_a_prepared_copy_that_does_not_load_back_falls_back_to_the_voice(tmp_pat
     monkeypatch.setattr(onnxruntime, "InferenceSession", refuse_the_copy)
     model, _ = piper_module.bundled_voice()
     with caplog.at_level(logging.WARNING):
-        session = piper_module._session(model, 1)
+        session, _ = piper_module._session(model, 1)
     assert "does not load" in caplog.text
     assert session._model_path == str(model)
     assert not piper_module._optimized_path(model).exists()  # removed, not kept to fail on every load
@@ -149,7 +154,7 @@ def test_a_worker_that_will_reload_prepares_the_voice_in_a_process_of_its_own(tm
         return real(*args)
 
     monkeypatch.setattr(piper_module, "_builder_command", counted)
-    session = piper_module._session(model, 1, apart=True)
+    session, _ = piper_module._session(model, 1, apart=True)
     saved = piper_module._optimized_path(model)
     assert len(children) == 1 and saved.is_file()
     assert session._model_path == str(saved)
@@ -164,7 +169,64 @@ def test_a_child_that_cannot_prepare_the_voice_leaves_it_running_as_it_is(tmp_pa
                         lambda model, saved: [sys.executable, "-c", "raise SystemExit('no room on the disk')"])
     model, _ = piper_module.bundled_voice()
     with caplog.at_level(logging.WARNING):
-        session = piper_module._session(model, 1, apart=True)
+        session, _ = piper_module._session(model, 1, apart=True)
     assert "could not prepare the voice" in caplog.text and "no room on the disk" in caplog.text
     assert session._model_path == str(model)
     assert not piper_module._optimized_path(model).exists()
+
+
+def _claim_of(saved, pid: int):
+    claim = saved.with_name(f".{saved.name}.building")
+    claim.parent.mkdir(parents=True, exist_ok=True)
+    claim.write_text(f"{socket.gethostname()} {pid}")
+    return claim
+
+
+def test_while_another_process_prepares_the_voice_it_runs_as_it_is_then_switches(tmp_path, monkeypatch):
+    """The second worker on a fresh cache: real voice, real onnxruntime, a real process holding the claim."""
+    monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
+    model, _ = piper_module.bundled_voice()
+    saved = piper_module._optimized_path(model)
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        claim = _claim_of(saved, other.pid)
+        engine = piper_module.PiperEngine(EngineOptions())
+        engine.threads = 1
+        first = engine.synthesize("The harbour opened at dawn.")
+        assert engine._voice.session._model_path == str(model) and not saved.exists()  # not prepared twice
+        assert engine._coming == saved
+        assert first.samples.size > first.sample_rate_hz // 2
+        piper_module.build_prepared_voice(str(model), str(saved))  # the other process finishes
+        claim.unlink()
+    finally:
+        other.kill()
+        other.wait()
+    second = engine.synthesize("The library closed at nine.")
+    assert engine._voice.session._model_path == str(saved) and engine._coming is None
+    assert second.samples.size > second.sample_rate_hz // 2
+
+
+def test_a_claim_is_taken_over_only_when_its_process_is_gone_or_it_is_old(tmp_path):
+    saved = tmp_path / "models" / "voice.onnx"
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    try:
+        claim = _claim_of(saved, alive.pid)
+        with piper_module._build_claim(saved) as mine:
+            assert not mine
+        assert claim.exists()  # another's claim is left alone
+        old = time.time() - piper_module.BUILD_CLAIM_S - 10
+        os.utime(claim, (old, old))
+        with piper_module._build_claim(saved) as mine:
+            assert mine and claim.read_text() == f"{socket.gethostname()} {os.getpid()}"
+        assert not claim.exists()  # released when done
+        _claim_of(saved, gone.pid)
+        with piper_module._build_claim(saved) as mine:
+            assert mine
+            with piper_module._build_claim(saved) as also_mine:
+                assert not also_mine  # one claim at a time, even in one process
+    finally:
+        alive.kill()
+        alive.wait()
+    assert not claim.exists()
