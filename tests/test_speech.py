@@ -95,3 +95,25 @@ def test_a_very_long_sentence_is_spoken_whole_with_bounded_memory(engine):
     edges = np.flatnonzero(np.diff(loud.astype(int)))
     gaps = np.diff(edges)[1::2] / 22.05 if len(edges) > 2 else np.array([0.0])
     assert gaps.max() < 600
+
+
+def test_a_pool_speaks_in_order_and_its_workers_are_gone_after_close():
+    """Two real Piper workers; close() kills them at once and they are reaped without the caller waiting."""
+    import time
+
+    from articast.speech.workers import SynthesisPool
+
+    pool = SynthesisPool("piper", 2)
+    procs = [worker.proc for worker in pool._workers]
+    texts = ["One short sentence.", "A second, rather longer sentence than the first one was.", "Three."]
+    try:
+        clips = list(pool.speak((EngineOptions(), text) for text in texts))
+    finally:
+        pool.close()
+    lengths = [len(samples) / rate for samples, rate in clips]
+    assert len(clips) == 3 and lengths[1] > lengths[0] > lengths[2] > 0.2  # in the order given
+    deadline = time.monotonic() + 30
+    while any(proc.returncode is None for proc in procs) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [proc.returncode for proc in procs] == [-9, -9]  # killed, and reaped (no zombie left)
+    assert all(proc.stdin.closed and proc.stdout.closed for proc in procs)
