@@ -186,14 +186,15 @@ def test_bad_input_writes_nothing(tmp_path, bad):
 
 
 def test_a_failure_while_encoding_leaves_no_partial_or_orphan_file(tmp_path, short_article, monkeypatch):
-    from articast import AudioError, pipeline
+    from articast import AudioError
+    from articast.audio import chunked
 
-    class BrokenEncoder(pipeline.ChunkedMp3):
+    class BrokenEncoder(chunked.ChunkedMp3):
         def write(self, frames):
             super().write(frames[: len(frames) // 2])  # half an MP3, then the encoder dies
             raise AudioError("encoder died")
 
-    monkeypatch.setattr(pipeline, "ChunkedMp3", BrokenEncoder)
+    monkeypatch.setattr(chunked, "ChunkedMp3", BrokenEncoder)
     out = tmp_path / "show"
     with pytest.raises(AudioError):
         produce(short_article, Settings(out_dir=out, music=False))
@@ -201,15 +202,16 @@ def test_a_failure_while_encoding_leaves_no_partial_or_orphan_file(tmp_path, sho
 
 
 def test_an_ffmpeg_that_fails_on_a_chunk_fails_the_produce_cleanly(tmp_path, short_article, monkeypatch):
-    from articast import AudioError, pipeline
+    from articast import AudioError
+    from articast.audio import chunked
 
-    class BadBitrate(pipeline.ChunkedMp3):
+    class BadBitrate(chunked.ChunkedMp3):
         def _lame_command(self):
             cmd = super()._lame_command()
             cmd[cmd.index("-c:a") + 1] = "no_such_encoder"  # ffmpeg stops at once
             return cmd
 
-    monkeypatch.setattr(pipeline, "ChunkedMp3", BadBitrate)
+    monkeypatch.setattr(chunked, "ChunkedMp3", BadBitrate)
     out = tmp_path / "show"
     with pytest.raises(AudioError, match="MP3 encoding failed"):
         produce(short_article, Settings(out_dir=out, music=False, pace_wpm=171))  # not in the cache: encoded
@@ -354,8 +356,8 @@ def test_the_gain_is_kept_for_a_head_one_meter_step_away_and_drift_does_not_add_
     and a plan kept because it is close does not move the reference head."""
     import numpy as np
 
-    from articast import pipeline
-    from articast.audio import MixSettings
+    from articast import audio, pipeline
+    from articast.audio import MixSettings, loudness
 
     heads = iter([-17.29, -17.39, -17.49, -17.39, -17.59])
     plans = []
@@ -364,8 +366,8 @@ def test_the_gain_is_kept_for_a_head_one_meter_step_away_and_drift_does_not_add_
         plans.append(goal)
         return 3.0 + 0.1 * len(plans)  # 3.1 first, then close to it (3.2)
 
-    monkeypatch.setattr(pipeline, "head_lufs", lambda samples, sr: next(heads))
-    monkeypatch.setattr(pipeline, "plan_gain", plan)
+    monkeypatch.setattr(loudness, "head_lufs", lambda samples, sr: next(heads))
+    monkeypatch.setattr(audio, "plan_gain", plan)
     head, settings = np.zeros((10, 2), np.float32), MixSettings()
 
     def gain():

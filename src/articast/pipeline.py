@@ -15,15 +15,10 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .audio import MixSettings, Music, load_music, mix_episode, plan_gain, target_lufs
-from .audio.loudness import head_lufs
-from .audio import memo
-from .audio.chunked import ChunkedMp3
-from .audio.mix import validate_music_file
 from .config import Settings
 from .errors import AudioError, InputError, SpeechError
 from .fsutil import atomic_path, remove_stale_temps
@@ -34,8 +29,13 @@ from .speech import EngineOptions, SpeechEngine, get_engine
 from .speech.cache import SegmentCache, segment_key
 from .speech.workers import SynthesisPool
 from .speech.quality import check_clip
-from .tags import TagInfo, default_cover, write_tags
-from .transcript import render_chapters_json, render_srt, render_transcript_text, render_vtt
+
+if TYPE_CHECKING:
+    from .audio import MixSettings, Music
+    from .audio.chunked import ChunkedMp3
+
+# The audio, tag and transcript stages are imported where they are used: that is after the speech
+# workers have started, so the 50 ms those imports take passes while the workers load the voice.
 
 log = logging.getLogger(__name__)
 
@@ -279,6 +279,9 @@ def _episode_gain(head: np.ndarray, sr: int, goal: float, identity: str, mix_set
     everything the edit did not touch bit for bit the same. A corrected gain (the whole landed off
     target at the first) is used as given and remembered, so the next run does not miss again.
     """
+    from .audio import memo, plan_gain
+    from .audio.loudness import head_lufs
+
     measured = head_lufs(head, sr)
     gain_key = memo.digest("episode-gain", identity, mix_settings)
     head_key = memo.digest("episode-head", identity, mix_settings, goal)
@@ -312,6 +315,8 @@ of the example's warm run); half a LU under the voice is not heard."""
 
 def _music_reference(identity: str, mix_settings: MixSettings) -> Callable[[float], float]:
     """The head's speech loudness the music is set against: the last one for this episode, if close."""
+    from .audio import memo
+
     key = memo.digest("music-reference", identity, mix_settings)
 
     def reference(measured: float) -> float:
@@ -334,6 +339,9 @@ def _mix_and_encode(script: Script, clips: SpeechStream, music: Music, mix_setti
     everything it encodes, so the caller can check the whole against the target. ``identity`` names
     the episode (its MP3), whose last gain is kept if the new plan is close to it.
     """
+    from .audio import mix_episode
+    from .audio.chunked import ChunkedMp3
+
     streams: list[ChunkedMp3] = []
     gains: list[float] = []
 
@@ -389,9 +397,10 @@ def produce(source: str | Path, settings: Settings = Settings(), *, title: str |
             progress: ProgressCallback | None = None) -> Episode:
     """Make a tagged, loudness-normalised MP3 with VTT and JSON chapters in ``settings.out_dir``."""
     script = load_script(source, title, settings.lexicon)
-    if settings.music:
-        validate_music_file(settings.intro)
-        validate_music_file(settings.outro)
+    if settings.music:  # fail before any speech is made
+        for music_file in (settings.intro, settings.outro):
+            if music_file is not None and not Path(music_file).is_file():
+                raise InputError(f"{music_file}: no such audio file")
     out_dir = Path(settings.out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: exists and is not a folder")
@@ -401,12 +410,16 @@ def produce(source: str | Path, settings: Settings = Settings(), *, title: str |
     vtt_path = out_dir / f"{slug}.vtt"
     chapters_path = out_dir / f"{slug}.chapters.json"
     srt_path = out_dir / f"{slug}.srt"
-    mix_settings = MixSettings(channels=1 if settings.mono else 2)
-    target = target_lufs(mix_settings.channels)
     cache = SegmentCache()
     created = not out_dir.exists()
     speech = synthesize(script, settings, progress, cache)  # workers start loading their voices now
     try:
+        from .audio import MixSettings, load_music, target_lufs
+        from .tags import TagInfo, default_cover, write_tags
+        from .transcript import render_chapters_json, render_srt, render_transcript_text, render_vtt
+
+        mix_settings = MixSettings(channels=1 if settings.mono else 2)
+        target = target_lufs(mix_settings.channels)
         music = load_music(settings.intro, settings.outro, enabled=settings.music,
                            sample_rate_hz=mix_settings.sample_rate_hz)
         out_dir.mkdir(parents=True, exist_ok=True)

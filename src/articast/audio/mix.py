@@ -18,7 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ..errors import AudioError, InputError
+from ..errors import AudioError
 from ..models import ChapterMark, Clip, Cue, Mix, Pause, Script
 from ..speech.trim import fade_edges
 from ..ffmpeg import decode_to_pcm, ffmpeg_exe, pydub_audio_segment
@@ -427,9 +427,3 @@ def mix_to_array(script: Script, clips: Iterable[Clip], music: Music,
     mix = mix_episode(script, clips, music, settings, lambda head, shift_db: collected)
     samples = np.concatenate(collected.parts) if collected.parts else np.zeros((0, settings.channels), np.float32)
     return samples, mix
-
-
-def validate_music_file(path: Path | None) -> None:
-    """Fail early, before synthesis, when a user's music file is missing."""
-    if path is not None and not Path(path).is_file():
-        raise InputError(f"{path}: no such audio file")
