@@ -1,5 +1,5 @@
 """python -m articast"""
 
-from .cli import main
+from .cli import run
 
-raise SystemExit(main())
+run()
