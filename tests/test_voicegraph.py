@@ -230,3 +230,5 @@ def test_a_claim_is_taken_over_only_when_its_process_is_gone_or_it_is_old(tmp_pa
         alive.kill()
         alive.wait()
     assert not claim.exists()
+    with piper_module._build_claim(tmp_path / "no such folder" / "voice.onnx") as mine:
+        assert mine  # no claim can be made there: the voice is prepared (or fails) as before

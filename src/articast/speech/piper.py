@@ -215,27 +215,34 @@ def _build_claim(saved: Path) -> Iterator[bool]:
     """
     claim = saved.with_name(f".{saved.name}.building")
     owner = f"{socket.gethostname()} {os.getpid()}"
+    taken = _take_claim(claim, owner)
+    if not taken:
+        yield taken is None
+        return
+    try:
+        yield True
+    finally:
+        with contextlib.suppress(OSError):
+            if claim.read_text() == owner:
+                claim.unlink()
+
+
+def _take_claim(claim: Path, owner: str) -> bool | None:
+    """True: the claim is ours; False: another live process holds it; None: no claim can be made."""
     for _ in range(2):
         try:
             fd = os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
             if not _claim_is_stale(claim):
-                yield False
-                return
+                return False
             claim.unlink(missing_ok=True)
             continue
         except OSError:
-            break
+            return None
         with os.fdopen(fd, "w") as fh:
             fh.write(owner)
-        try:
-            yield True
-        finally:
-            with contextlib.suppress(OSError):
-                if claim.read_text() == owner:
-                    claim.unlink()
-        return
-    yield True
+        return True
+    return None
 
 
 def _claim_is_stale(claim: Path) -> bool:
