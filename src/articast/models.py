@@ -177,6 +177,9 @@ class Mix:
     chapters: tuple[ChapterMark, ...]
     """Chapter marks covering the whole programme."""
 
+    cue_frames: tuple[tuple[int, int], ...] = ()
+    """Each cue's first and end frame, exact (the cues' milliseconds are rounded)."""
+
     @property
     def duration_ms(self) -> int:
         """Length of the programme in milliseconds."""

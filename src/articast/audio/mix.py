@@ -306,6 +306,7 @@ def mix_episode(script: Script, clips: Iterable[Clip], music: Music, settings: M
 
     window = _Window(s.channels)
     cues: list[Cue] = []
+    cue_frames: list[tuple[int, int]] = []
     cursor = frames(start_ms)
     last_at = last_len = 0
 
@@ -315,6 +316,7 @@ def mix_episode(script: Script, clips: Iterable[Clip], music: Music, settings: M
         window.add(cursor, samples)
         cues.append(Cue(start_ms=round(cursor * 1000 / sr), end_ms=round((cursor + len(samples)) * 1000 / sr),
                         text=segment.text))
+        cue_frames.append((cursor, cursor + len(samples)))
         last_at, last_len = cursor, len(samples)
         cursor += len(samples) + frames(_pause_ms(segment.pause_after, s))
 
@@ -409,7 +411,8 @@ def mix_episode(script: Script, clips: Iterable[Clip], music: Music, settings: M
         ChapterMark(title=ch.title, start_ms=start, end_ms=(starts[i + 1] if i + 1 < len(starts) else total_ms))
         for i, (ch, start) in enumerate(zip(script.chapters, starts))
     )
-    return Mix(sample_rate_hz=sr, channels=s.channels, frames=total, cues=tuple(cues), chapters=marks)
+    return Mix(sample_rate_hz=sr, channels=s.channels, frames=total, cues=tuple(cues), chapters=marks,
+               cue_frames=tuple(cue_frames))
 
 
 class _Collect:
