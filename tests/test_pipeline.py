@@ -316,6 +316,7 @@ def test_cues_are_rounded_once_from_the_frame_where_the_speech_is_heard():
               cues=tuple(Cue(round(a / 44.1), round(b / 44.1), "x") for a, b in frames))
     heard = _as_heard(mix, Spliced())
     assert [(c.start_ms, c.end_ms) for c in heard.cues] == [(2, 4), (23, 25), (1, 1)]
+    assert heard.cue_frames == ((87, 171), (1021, 1121), (30, 39))  # the frames move with the cues
     for cue, (start, end) in zip(heard.cues, frames):
         assert abs(cue.start_ms - Spliced().output_frame(start) / 44.1) <= 0.5
 

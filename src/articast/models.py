@@ -177,7 +177,7 @@ class Mix:
     chapters: tuple[ChapterMark, ...]
     """Chapter marks covering the whole programme."""
 
-    cue_frames: tuple[tuple[int, int], ...] = ()
+    cue_frames: tuple[tuple[int, int], ...]
     """Each cue's first and end frame, exact (the cues' milliseconds are rounded)."""
 
     @property

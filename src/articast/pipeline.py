@@ -382,20 +382,18 @@ def _as_heard(mix: Mix, stream: ChunkedMp3) -> Mix:
     """The mix's cues and chapters moved to where they are heard in the encoded file."""
     sr = mix.sample_rate_hz
 
-    def at_ms(frame: int) -> int:
-        return round(stream.output_frame(frame) * 1000 / sr)
-
     def heard(ms: int) -> int:
-        return at_ms(round(ms * sr / 1000))
+        return round(stream.output_frame(round(ms * sr / 1000)) * 1000 / sr)
 
     total_ms = round(stream.frames_out * 1000 / sr)
     # From the exact frames, rounded once: a cue is then within half a millisecond of its speech.
-    cues = tuple(Cue(start_ms=at_ms(start), end_ms=at_ms(end), text=c.text)
-                 for c, (start, end) in zip(mix.cues, mix.cue_frames, strict=True))
+    cue_frames = tuple((stream.output_frame(start), stream.output_frame(end)) for start, end in mix.cue_frames)
+    cues = tuple(Cue(start_ms=round(start * 1000 / sr), end_ms=round(end * 1000 / sr), text=c.text)
+                 for c, (start, end) in zip(mix.cues, cue_frames, strict=True))
     chapters = tuple(dataclasses.replace(ch, start_ms=heard(ch.start_ms),
                                          end_ms=total_ms if ch.end_ms >= mix.duration_ms else heard(ch.end_ms))
                      for ch in mix.chapters)
-    return dataclasses.replace(mix, frames=stream.frames_out, cues=cues, chapters=chapters)
+    return dataclasses.replace(mix, frames=stream.frames_out, cues=cues, chapters=chapters, cue_frames=cue_frames)
 
 
 def produce(source: str | Path, settings: Settings = Settings(), *, title: str | None = None,
