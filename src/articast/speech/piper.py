@@ -124,6 +124,18 @@ def _faster_graph(model: Path) -> bytes | str:
     return graph if rewritten else str(model)
 
 
+def _session_options(threads: int | None, level):
+    """onnxruntime session options: ``threads`` intra-op threads (None: every core) at this optimisation level."""
+    import onnxruntime
+
+    opts = onnxruntime.SessionOptions()
+    if threads is not None:
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+    opts.graph_optimization_level = level
+    return opts
+
+
 def _session(model: Path, threads: int | None, apart: bool = False):
     """An onnxruntime session for a voice, with ``threads`` intra-op threads (None: every core); and
     the prepared copy another process is making, when this session runs the voice as it is meanwhile.
@@ -148,27 +160,21 @@ def _session(model: Path, threads: int | None, apart: bool = False):
 
     from ..fsutil import remove_stale_temps
 
-    def options(level) -> onnxruntime.SessionOptions:
-        opts = onnxruntime.SessionOptions()
-        if threads is not None:
-            opts.intra_op_num_threads = threads
-            opts.inter_op_num_threads = 1
-        opts.graph_optimization_level = level
-        return opts
-
     levels = onnxruntime.GraphOptimizationLevel
     providers = ["CPUExecutionProvider"]
 
-    def as_it_is() -> onnxruntime.InferenceSession:
-        return onnxruntime.InferenceSession(str(model), sess_options=options(levels.ORT_ENABLE_ALL),
+    def load(path: Path, level) -> onnxruntime.InferenceSession:
+        return onnxruntime.InferenceSession(str(path), sess_options=_session_options(threads, level),
                                             providers=providers)
+
+    def as_it_is() -> onnxruntime.InferenceSession:
+        return load(model, levels.ORT_ENABLE_ALL)
 
     try:
         saved = _optimized_path(model)
         if saved.is_file():
             try:
-                return onnxruntime.InferenceSession(str(saved), sess_options=options(levels.ORT_DISABLE_ALL),
-                                                    providers=providers), None
+                return load(saved, levels.ORT_DISABLE_ALL), None
             except Exception as exc:  # a damaged copy: make it again
                 log.warning("optimised voice %s unreadable (%s); rebuilding it", saved, exc)
                 saved.unlink(missing_ok=True)
@@ -183,15 +189,14 @@ def _session(model: Path, threads: int | None, apart: bool = False):
             elif apart:
                 _build_apart(model, saved)
             else:
-                _build_optimized(model, saved, options(levels.ORT_ENABLE_ALL))
+                _build_optimized(model, saved, _session_options(threads, levels.ORT_ENABLE_ALL))
                 # The session that built the copy holds about 145 MB more than one loaded from it
                 # (measured with one thread: 289 against 144 MB), for as long as the worker lives.
                 give_back_memory()
         if not saved.is_file():  # the process that was to make it failed (and said why)
             return as_it_is(), None
         try:
-            return onnxruntime.InferenceSession(str(saved), sess_options=options(levels.ORT_DISABLE_ALL),
-                                                providers=providers), None
+            return load(saved, levels.ORT_DISABLE_ALL), None
         except Exception as exc:  # a copy this onnxruntime cannot read back: run the voice as it is
             log.warning("the prepared voice %s does not load (%s); using %s as it is", saved, exc, model)
             saved.unlink(missing_ok=True)
@@ -307,11 +312,7 @@ def build_prepared_voice(model: str, saved: str) -> None:
     """Entry point of ``_build_apart``'s child: the voice rewritten and optimised, at ``saved``."""
     import onnxruntime
 
-    opts = onnxruntime.SessionOptions()
-    opts.intra_op_num_threads = 1
-    opts.inter_op_num_threads = 1
-    opts.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-    _build_optimized(Path(model), Path(saved), opts)
+    _build_optimized(Path(model), Path(saved), _session_options(1, onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL))
 
 
 _ESPEAK = threading.Lock()
