@@ -102,12 +102,137 @@ def test_the_optimised_voice_is_kept_and_a_damaged_copy_rebuilt(tmp_path, monkey
     built = saved.stat().st_mtime_ns
     piper_module._session(model, 1)
     assert saved.stat().st_mtime_ns == built  # loaded, not built again
-    saved.write_bytes(b"not a model")
-    with caplog.at_level(logging.WARNING):
-        session, _ = piper_module._session(model, 1)
-    assert "rebuilding" in caplog.text
-    assert session.get_inputs()[0].name == "input"
-    assert saved.stat().st_size > 1_000_000
+    weights = piper_module._weights_path(saved)
+    assert weights.stat().st_size > 50_000_000 and saved.stat().st_size < 5_000_000  # the weights apart
+    for damage in (saved, weights):
+        damage.write_bytes(b"not a model")
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            session, _ = piper_module._session(model, 1)
+        assert "rebuilding" in caplog.text
+        assert session.get_inputs()[0].name == "input"
+        assert weights.stat().st_size > 50_000_000
+        assert not list(tmp_path.glob("models/.*"))  # no temporary file left behind
+
+
+def _decoder_graph(tmp_path):
+    """A small HiFi-GAN-like decoder, named as in a Piper voice: convolutions with LeakyRelu before
+    them, a transposed convolution, residual sums, a division of the sum by a constant, and a sum
+    with a per-channel constant (broadcast, which must stay as it is)."""
+    rng = np.random.default_rng(7)
+    c = 32
+
+    def weight(name, *shape):
+        return numpy_helper.from_array(rng.standard_normal(shape).astype(np.float32) * 0.15, name)
+
+    inits = [weight("pre_w", c, c, 7), weight("pre_b", c), weight("up_w", c, c // 2, 8), weight("up_b", c // 2),
+             weight("r0_w", c // 2, c // 2, 3), weight("r0_b", c // 2), weight("r1_w", c // 2, c // 2, 5),
+             weight("r1_b", c // 2), weight("chan", 1, c // 2, 1), weight("post_w", 1, c // 2, 7),
+             numpy_helper.from_array(np.array(2.0, dtype=np.float32), "two")]
+
+    def node(op, inputs, output, name, **attrs):
+        return helper.make_node(op, inputs, [output], name=f"/dec/{name}", **attrs)
+
+    nodes = [
+        node("Conv", ["x", "pre_w", "pre_b"], "pre", "conv_pre/Conv", pads=[3, 3], kernel_shape=[7]),
+        node("LeakyRelu", ["pre"], "pre_act", "LeakyRelu", alpha=0.1),
+        node("ConvTranspose", ["pre_act", "up_w", "up_b"], "up", "ups.0/ConvTranspose", strides=[4], pads=[2, 2]),
+        node("LeakyRelu", ["up"], "up_act", "resblocks.0/LeakyRelu", alpha=0.1),
+        node("Conv", ["up_act", "r0_w", "r0_b"], "r0", "resblocks.0/convs.0/Conv", pads=[1, 1], kernel_shape=[3]),
+        node("Add", ["r0", "up"], "a0", "resblocks.0/Add"),
+        node("LeakyRelu", ["a0"], "a0_act", "resblocks.0/LeakyRelu_1", alpha=0.1),
+        node("Conv", ["a0_act", "r1_w", "r1_b"], "r1", "resblocks.0/convs.1/Conv", pads=[6, 6], kernel_shape=[5],
+             dilations=[3]),
+        node("Add", ["r1", "a0"], "a1", "resblocks.0/Add_1"),
+        node("Add", ["a1", "r0"], "sum", "Add"),
+        node("Div", ["sum", "two"], "mean", "Div"),
+        node("Add", ["mean", "chan"], "shifted", "Add_1"),
+        node("LeakyRelu", ["shifted"], "post_act", "LeakyRelu_1", alpha=0.01),
+        node("Conv", ["post_act", "post_w"], "post", "conv_post/Conv", pads=[3, 3], kernel_shape=[7]),
+        node("Tanh", ["post"], "y", "Tanh"),
+    ]
+    graph = helper.make_graph(nodes, "decoder", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c, None])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    path = tmp_path / "decoder.onnx"
+    onnx.save(model, str(path))
+    return path
+
+
+def test_the_decoder_kept_in_blocked_layout_gives_the_same_output(tmp_path):
+    from articast.speech.voicegraph import BLOCKED_DOMAIN, keep_decoder_blocked
+
+    path = _decoder_graph(tmp_path)
+    optimised = tmp_path / "optimised.onnx"
+    opts = onnxruntime.SessionOptions()
+    opts.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.optimized_model_filepath = str(optimised)
+    onnxruntime.InferenceSession(conv1d_as_conv2d(path)[0], sess_options=opts, providers=["CPUExecutionProvider"])
+    graph_model = onnx.load(str(optimised))
+    before = [n.op_type for n in graph_model.graph.node if n.domain == BLOCKED_DOMAIN]
+    kept = keep_decoder_blocked(graph_model)
+    # conv_pre's LeakyRelu, the resblock's two LeakyRelu and two sums, the sum with r0 and the
+    # division; not the sum with the per-channel constant, nor anything after it.
+    assert kept == 7
+    nodes = graph_model.graph.node
+    after = [n.op_type for n in nodes if n.domain == BLOCKED_DOMAIN]
+    assert after.count("Conv") == before.count("Conv") == 4
+    assert after.count("ReorderOutput") < before.count("ReorderOutput")
+    fused = [n for n in nodes if n.domain == BLOCKED_DOMAIN and n.op_type == "Conv" and len(n.input) == 4]
+    # r1 + a0 into r1's convolution; r0 is read twice and r1's convolution already sums, so the
+    # other two stay sums (on blocked tensors).
+    assert len(fused) == 1
+    activations = [n for n in nodes if any(a.name == "activation" for a in n.attribute)]
+    assert len(activations) == 1  # conv_pre's LeakyRelu
+    x = np.random.default_rng(2).standard_normal((1, 32, 157)).astype(np.float32)
+    want = _session(str(path), "ORT_DISABLE_ALL").run(None, {"x": x})[0]
+    got = _session(graph_model.SerializeToString(), "ORT_DISABLE_ALL").run(None, {"x": x})[0]
+    assert got.shape == want.shape == (1, 1, 628)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def test_the_prepared_voice_runs_its_decoder_blocked_and_speaks_the_same_audio(tmp_path, monkeypatch):
+    from piper import PiperVoice, SynthesisConfig
+    from piper.config import PiperConfig
+
+    monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
+    model, config_path = piper_module.bundled_voice()
+    session, _ = piper_module._session(model, 1)
+    nodes = onnx.load(str(piper_module._optimized_path(model))).graph.node
+    blocked = [n for n in nodes if n.domain == "com.microsoft.nchwc"]
+    fused = [n for n in blocked if n.op_type == "Conv" and len(n.input) == 4]
+    assert len(fused) >= 9  # the decoder's residual sums
+    assert sum(n.op_type == "ReorderOutput" for n in blocked) < sum(n.op_type == "Conv" for n in blocked)
+    config = PiperConfig.from_dict(json.loads(config_path.read_text()))
+    plain = PiperVoice(session=_session(str(model)), config=config)
+    prepared = PiperVoice(session=session, config=config)
+    quiet = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
+    ids = plain.phonemes_to_ids(plain.phonemize("Blocked or plain, the same sound.")[0])
+    want = plain.phoneme_ids_to_audio(ids, quiet)
+    got = prepared.phoneme_ids_to_audio(ids, quiet)
+    assert len(got) == len(want) > 10_000
+    difference = np.sum((got - want) ** 2)
+    assert 10 * np.log10(np.sum(want ** 2) / max(difference, 1e-30)) > 80  # dB: float rounding only
+
+
+def test_a_decoder_that_cannot_be_kept_blocked_leaves_onnxruntimes_copy(tmp_path, monkeypatch):
+    monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
+
+    def broken(graph_model):
+        del graph_model.graph.node[:5]  # half done when it fails
+        raise ValueError("not a decoder I know")
+
+    monkeypatch.setattr("articast.speech.voicegraph.keep_decoder_blocked", broken)
+    model, _ = piper_module.bundled_voice()
+    session, _ = piper_module._session(model, 1)
+    assert session._model_path == str(piper_module._optimized_path(model))
+    nodes = onnx.load(str(piper_module._optimized_path(model))).graph.node
+    assert not any(n.domain == "com.microsoft.nchwc" and n.op_type == "Conv" and len(n.input) == 4 for n in nodes)
+    ids = np.array([[1, 20, 30, 40, 50, 2]], dtype=np.int64)
+    audio = session.run(None, {"input": ids, "input_lengths": np.array([6], dtype=np.int64),
+                               "scales": np.array([0.667, 1.0, 0.8], dtype=np.float32)})[0]
+    assert audio.size > 1000
 
 
 def test_without_the_rewrite_the_voice_runs_as_it_is(tmp_path, monkeypatch):

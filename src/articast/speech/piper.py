@@ -270,14 +270,20 @@ def _claim_is_stale(claim: Path) -> bool:
 
 
 def _build_optimized(model: Path, saved: Path, opts) -> None:
-    """Write the voice, rewritten (voicegraph) and optimised for this CPU, to ``saved``."""
+    """Write the voice, rewritten (voicegraph) and optimised for this CPU, to ``saved``: its graph,
+    and its weights beside it in ``_weights_path(saved)``."""
     import onnxruntime
 
     from ..fsutil import atomic_path
 
     graph = _faster_graph(model)
-    with atomic_path(saved) as tmp:
+    # The weights go to a file of their own, which onnxruntime writes and reads faster than weights
+    # inside the graph, and which leaves the graph small enough to rewrite once more cheaply. They
+    # are moved into place first, the graph that reads them last.
+    with atomic_path(saved) as tmp, atomic_path(_weights_path(saved)) as weights:
         opts.optimized_model_filepath = str(tmp)
+        opts.add_session_config_entry("session.optimized_model_external_initializers_file_name", weights.name)
+        opts.add_session_config_entry("session.optimized_model_external_initializers_min_size_in_bytes", "1024")
         # onnxruntime warns that a graph saved at this level fits only this machine's CPU: the
         # cache key says so.
         opts.log_severity_level = 3
@@ -289,6 +295,34 @@ def _build_optimized(model: Path, saved: Path, opts) -> None:
             log.debug("the rewritten voice did not load (%s); optimising %s as it is", exc, model)
             del graph
             onnxruntime.InferenceSession(str(model), sess_options=opts, providers=["CPUExecutionProvider"])
+        _finish_prepared(tmp, weights.name, _weights_path(saved).name)
+
+
+def _weights_path(saved: Path) -> Path:
+    """Where the prepared voice at ``saved`` keeps its weights."""
+    return saved.with_name(f"{saved.name}.weights")
+
+
+def _finish_prepared(graph_path: Path, written: str, final: str) -> None:
+    """The prepared graph at ``graph_path``, its decoder kept in blocked layout (voicegraph; on any
+    trouble left as onnxruntime wrote it), pointed at its weights' final name."""
+    import onnx
+
+    from . import voicegraph
+
+    graph_model = onnx.load(str(graph_path), load_external_data=False)
+    try:
+        kept = voicegraph.keep_decoder_blocked(graph_model)
+    except Exception as exc:  # a graph not as expected: reload onnxruntime's own, which is good
+        log.debug("the prepared voice keeps onnxruntime's layout (%s)", exc)
+        graph_model = onnx.load(str(graph_path), load_external_data=False)
+    else:
+        log.debug("prepared voice: %d decoder operations kept in blocked layout", kept)
+    for weight in graph_model.graph.initializer:
+        for entry in weight.external_data:
+            if entry.key == "location" and entry.value == written:
+                entry.value = final
+    graph_path.write_bytes(graph_model.SerializeToString())
 
 
 def _builder_command(model: Path, saved: Path) -> list[str]:

@@ -12,13 +12,24 @@ rounding: 97 dB signal-to-difference with the model's noise off, every convoluti
 
 The rewrite needs the ``onnx`` package; where it is missing or the graph is not as expected the
 voice runs as it is.
+
+A second pass (``decoder_kept_blocked``) works on the graph onnxruntime has optimised. onnxruntime
+turns each convolution into a blocked one, but puts the tensor back into plain layout after it:
+its NCHWc transformer does not carry the blocked layout through LeakyRelu, which the decoder uses
+before every convolution, so every residual sum and activation ran in plain layout between two
+reorders (9% of the run time in reorders, 6% in sums). Elementwise operations do not care about
+layout, so the pass runs the decoder's LeakyRelu, sums and divisions on the blocked tensors and
+folds each residual sum into the convolution before it. Measured on the joe voice (one thread):
+reorders 1.7% of the run time instead of 9%, 6-9% less time per sentence, the same audio to
+within float rounding (128 dB signal-to-difference with the model's noise off).
 """
 
 from __future__ import annotations
 
+import collections
 from pathlib import Path
 
-VERSION = "conv2d-1"
+VERSION = "conv2d-2"
 """Part of the optimised voice's identity in the cache: change it when the rewrite changes."""
 
 _AXIS = "articast_conv_axis2"
@@ -88,3 +99,251 @@ def conv1d_as_conv2d(model: Path) -> tuple[bytes, int]:
         del graph.node[:]
         graph.node.extend(nodes)
     return graph_model.SerializeToString(), rewritten
+
+
+BLOCKED_DOMAIN = "com.microsoft.nchwc"
+"""onnxruntime's domain for its blocked-layout (NCHWc) operators, in a graph it has optimised."""
+
+DECODER_PREFIX = "/dec/"
+"""Where a Piper voice's HiFi-GAN decoder sits in its graph: node names start with this."""
+
+
+def keep_decoder_blocked(graph_model) -> int:
+    """Rewrite the graph onnxruntime optimised (an ``onnx.ModelProto``, changed in place) so that its
+    decoder stays in blocked layout; returns how many of the decoder's operations now run on blocked
+    tensors (0: nothing changed).
+
+    Only nodes under DECODER_PREFIX are touched, and only LeakyRelu, Add (between tensors of the same
+    number of channels, each coming from a convolution) and Div by a constant scalar: operations
+    for which the layout makes no difference. Each gets a twin that runs on the blocked tensors;
+    where the plain tensor is still needed (the transposed convolutions, which have no blocked
+    kernel), it is reordered from the twin. A sum whose one side is a convolution read nowhere else
+    becomes that convolution's accumulating input, and a LeakyRelu after such a convolution its
+    fused activation, as onnxruntime does itself for Relu.
+    """
+    return _BlockedDecoder(graph_model.graph).run()
+
+
+class _BlockedDecoder:
+    def __init__(self, graph) -> None:
+        from onnx import numpy_helper
+
+        self.graph = graph
+        self.weights = {init.name: init for init in graph.initializer}
+        self.constants = numpy_helper.to_array
+        self.producer = {out: node for node in graph.node for out in node.output}
+        self.blocked: dict[str, tuple[str, int]] = {}  # plain tensor -> (its blocked twin, channels)
+        self.twinned: dict[str, object] = {}  # plain tensor -> the node that made it
+        self.squeeze_axes: list[str] | None = None
+        self.count = 0
+
+    def _axis_is_2(self, node) -> bool:
+        from onnx import helper
+
+        if node.op_type not in ("Squeeze", "Unsqueeze"):
+            return False
+        if len(node.input) > 1:
+            axes = self.weights.get(node.input[1])
+            return axes is not None and self.constants(axes).ravel().tolist() == [2]
+        return any(a.name == "axes" and list(helper.get_attribute_value(a)) == [2] for a in node.attribute)
+
+    def _fresh(self, base: str) -> str:
+        self.count += 1
+        return f"{base}__blocked{self.count}"
+
+    def _source(self, name: str, added: list) -> tuple[str, int] | None:
+        """The blocked twin of a plain tensor: known, or (for a transposed convolution's output) made."""
+        from onnx import helper
+
+        if name in self.blocked:
+            return self.blocked[name]
+        squeeze = self.producer.get(name)
+        if squeeze is None or squeeze.op_type != "Squeeze" or not self._axis_is_2(squeeze):
+            return None
+        conv = self.producer.get(squeeze.input[0])
+        if conv is None or conv.op_type != "ConvTranspose" or conv.input[1] not in self.weights:
+            return None
+        group = next((helper.get_attribute_value(a) for a in conv.attribute if a.name == "group"), 1)
+        channels = self.weights[conv.input[1]].dims[1] * group
+        twin = self._fresh(name)
+        added.append(helper.make_node("ReorderInput", [squeeze.input[0]], [twin], name=self._fresh("ReorderInput"),
+                                      domain=BLOCKED_DOMAIN))
+        self.blocked[name] = (twin, channels)
+        return self.blocked[name]
+
+    def run(self) -> int:
+        from onnx import helper
+
+        graph = self.graph
+        consumers = collections.defaultdict(list)
+        for node in graph.node:
+            for name in node.input:
+                consumers[name].append(node)
+        # Every blocked convolution's output, as the plain tensor onnxruntime made of it.
+        for node in graph.node:
+            if node.domain == BLOCKED_DOMAIN and node.op_type == "ReorderOutput":
+                after = consumers[node.output[0]]
+                if len(after) == 1 and after[0].op_type == "Squeeze" and self._axis_is_2(after[0]):
+                    channels = next(helper.get_attribute_value(a) for a in node.attribute if a.name == "channels")
+                    self.blocked[after[0].output[0]] = (node.input[0], channels)
+                    if self.squeeze_axes is None:
+                        self.squeeze_axes = list(after[0].input[1:])
+        if self.squeeze_axes is None:
+            return 0
+        nodes: list = []
+        for node in graph.node:
+            nodes.append(node)
+            if node.domain or not node.name.startswith(DECODER_PREFIX):
+                continue
+            twin_inputs = self._twin_inputs(node, nodes)
+            if twin_inputs is None:
+                continue
+            inputs, channels = twin_inputs
+            twin = self._fresh(node.output[0])
+            nodes.append(helper.make_node(node.op_type, inputs, [twin], name=self._fresh(node.name),
+                                          **{a.name: helper.get_attribute_value(a) for a in node.attribute}))
+            self.blocked[node.output[0]] = (twin, channels)
+            self.twinned[node.output[0]] = node
+        if not self.twinned:
+            return 0
+        nodes = self._reorder_from_twins(nodes)
+        nodes = self._drop_unused(self._skip_round_trips(nodes))
+        nodes = self._drop_unused(self._fuse(nodes))
+        del graph.node[:]
+        graph.node.extend(self._in_order(nodes))
+        return len(self.twinned)
+
+    def _twin_inputs(self, node, added: list) -> tuple[list[str], int] | None:
+        if node.op_type == "LeakyRelu":
+            source = self._source(node.input[0], added)
+            return ([source[0]], source[1]) if source else None
+        if node.op_type == "Div":
+            divisor = self.weights.get(node.input[1])
+            source = self.blocked.get(node.input[0])
+            if source is None or divisor is None or self.constants(divisor).size != 1:
+                return None
+            return [source[0], node.input[1]], source[1]
+        if node.op_type == "Add" and len(node.input) == 2:
+            sources = [self._source(name, added) for name in node.input]
+            if None in sources or sources[0][1] != sources[1][1]:
+                return None
+            return [s[0] for s in sources], sources[0][1]
+        return None
+
+    def _reorder_from_twins(self, nodes: list) -> list:
+        """Each twinned node gives way to a reorder of its twin (dropped later where nothing reads it)."""
+        from onnx import helper
+
+        out = []
+        for node in nodes:
+            if node.output and self.twinned.get(node.output[0]) is node:
+                twin, channels = self.blocked[node.output[0]]
+                plain4d = self._fresh(node.output[0])
+                out.append(helper.make_node("ReorderOutput", [twin], [plain4d], name=self._fresh("ReorderOutput"),
+                                            domain=BLOCKED_DOMAIN, channels=channels, channels_last=0))
+                out.append(helper.make_node("Squeeze", [plain4d, *self.squeeze_axes], [node.output[0]],
+                                            name=self._fresh("Squeeze"),
+                                            **({} if self.squeeze_axes else {"axes": [2]})))
+            else:
+                out.append(node)
+        return out
+
+    def _skip_round_trips(self, nodes: list) -> list:
+        """ReorderInput(Unsqueeze(t)) where t has a twin reads the twin; Unsqueeze(Squeeze(x)) reads x."""
+        producer = {out: node for node in nodes for out in node.output}
+        rename = {}
+        for node in nodes:
+            before = producer.get(node.input[0]) if node.input else None
+            if before is None:
+                continue
+            if node.domain == BLOCKED_DOMAIN and node.op_type == "ReorderInput":
+                if before.op_type == "Unsqueeze" and self._axis_is_2(before) and before.input[0] in self.blocked:
+                    rename[node.output[0]] = self.blocked[before.input[0]][0]
+            elif node.op_type == "Unsqueeze" and self._axis_is_2(node):
+                if before.op_type == "Squeeze" and self._axis_is_2(before):
+                    rename[node.output[0]] = before.input[0]
+        for node in nodes:
+            for k, name in enumerate(node.input):
+                while name in rename:
+                    name = rename[name]
+                node.input[k] = name
+        return nodes
+
+    def _drop_unused(self, nodes: list) -> list:
+        """The nodes without those whose outputs nothing reads (and, in turn, what only they read)."""
+        outputs = {o.name for o in self.graph.output}
+        read = collections.Counter(name for node in nodes for name in node.input)
+        producer = {out: node for node in nodes for out in node.output}
+
+        def unused(node) -> bool:
+            return not any(out in outputs or read[out] for out in node.output)
+
+        gone: set[int] = set()
+        work = [node for node in nodes if unused(node)]
+        while work:
+            node = work.pop()
+            if id(node) in gone:
+                continue
+            gone.add(id(node))
+            for name in node.input:
+                read[name] -= 1
+                before = producer.get(name)
+                if before is not None and id(before) not in gone and unused(before):
+                    work.append(before)
+        return [node for node in nodes if id(node) not in gone]
+
+    def _fuse(self, nodes: list) -> list:
+        """A twin sum into the convolution on one side (its accumulating input); a twin LeakyRelu into
+        the convolution before it (its activation); each only where that convolution's output is read
+        nowhere else, and has no activation already."""
+        from onnx import helper
+
+        def blocked_conv(name: str, producer: dict, read: collections.Counter):
+            conv = producer.get(name)
+            if (conv is None or conv.domain != BLOCKED_DOMAIN or conv.op_type != "Conv" or read[name] != 1
+                    or any(a.name == "activation" for a in conv.attribute)):
+                return None
+            return conv
+
+        twins = {self.blocked[name][0] for name in self.twinned}
+        for kind in ("Add", "LeakyRelu"):
+            producer = {out: node for node in nodes for out in node.output}
+            read = collections.Counter(name for node in nodes for name in node.input)
+            gone = set()
+            for node in nodes:
+                if node.op_type != kind or node.domain or node.output[0] not in twins:
+                    continue
+                for side in range(len(node.input) if kind == "Add" else 1):
+                    conv = blocked_conv(node.input[side], producer, read)
+                    if conv is None or (kind == "Add" and len(conv.input) >= 4):
+                        continue
+                    if kind == "Add":
+                        inputs = [*conv.input, *[""] * (3 - len(conv.input)), node.input[1 - side]]
+                        del conv.input[:]
+                        conv.input.extend(inputs)
+                    else:
+                        alpha = next((helper.get_attribute_value(a) for a in node.attribute if a.name == "alpha"), 0.01)
+                        conv.attribute.extend([helper.make_attribute("activation", "LeakyRelu"),
+                                               helper.make_attribute("activation_params", [alpha])])
+                    conv.output[0] = node.output[0]
+                    gone.add(id(node))
+                    break
+            nodes = [n for n in nodes if id(n) not in gone]
+        return nodes
+
+    def _in_order(self, nodes: list) -> list:
+        """The nodes in an order where each comes after what it reads (onnxruntime requires it)."""
+        ready = {i.name for i in self.graph.input} | set(self.weights) | {""}
+        ordered, waiting = [], nodes
+        while waiting:
+            still = []
+            for node in waiting:
+                if all(name in ready for name in node.input):
+                    ordered.append(node)
+                    ready.update(node.output)
+                else:
+                    still.append(node)
+            if len(still) == len(waiting):
+                raise ValueError("the rewritten decoder has a cycle")
+            waiting = still
+        return ordered
