@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import socket
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 
 from ..errors import InputError
@@ -41,6 +39,9 @@ def is_url(source: str) -> bool:
 
 def fetch(url: str, *, timeout_s: float | None = None, max_bytes: int = 20_000_000) -> Fetched:
     """GET ``url``; raise InputError for HTTP errors, time-outs, redirect loops, wrong types or huge bodies."""
+    import urllib.error  # here, not at the top: a produce from a file need not load it (15 ms)
+    import urllib.request
+
     timeout_s = FETCH_TIMEOUT_S if timeout_s is None else timeout_s
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": ", ".join(_ACCEPTED)})
     deadline = time.monotonic() + timeout_s
