@@ -9,6 +9,8 @@ For the example article, any --article given, and a generated article of about N
   warm   articast produce again after one sentence was edited
   floor  (with --floor) articast's speech workers alone over the same segments, with the prepared
          voice already in the cache: what produce would cost if everything but speech were free
+  ready  (with --floor) articast produce with a cache that holds only the prepared voice: a new
+         article on a machine that has produced before
 Each is timed per second of speech, taken from the episode's transcript cues: naive says the
 same text, so it is divided by the same seconds, and cold/naive is the ratio of their wall times.
 (Per second of its own WAV, which also counts the silence Piper leaves around every sentence, the
@@ -25,6 +27,7 @@ import argparse
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -198,6 +201,13 @@ def bench(article: Path, work: Path, env: dict[str, str], repeat: int = 1, floor
         if floor:  # the workers alone, the prepared voice already made by the cold run
             floor_wall, _, _ = run([sys.executable, "-c", FLOOR, str(copy)], run_env)
             keep("floor_rtf", floor_wall / speech)
+            # A new article on a machine that has produced before: only the prepared voice is kept.
+            for entry in cache.iterdir():
+                if entry.name != "models":
+                    shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+            shutil.rmtree(out)
+            ready_wall, _, _ = run(cmd, run_env)
+            keep("ready_rtf", ready_wall / speech)
     return best
 
 
@@ -243,6 +253,8 @@ def main() -> None:
             floor_vs_naive = r['floor_rtf'] / r['naive_rtf']
             print(f"floor {name:<13} workers alone {r['floor_rtf']:.4f} = {floor_vs_naive:.2f}x naive; "
                   f"cold is {r['cold_rtf'] / r['floor_rtf']:.2f}x the floor")
+            print(f"ready {name:<13} produce with only the prepared voice cached {r['ready_rtf']:.4f} = "
+                  f"{r['ready_rtf'] / r['naive_rtf']:.2f}x naive")
     for name, r in rows:
         print(f"naive {name:<13} per second of its own WAV (with the silence around each sentence): "
               f"{r['naive_wav_rtf']:.4f}")
