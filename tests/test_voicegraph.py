@@ -28,6 +28,41 @@ def _session(model: bytes | str, level: str = "ORT_ENABLE_ALL") -> onnxruntime.I
     return onnxruntime.InferenceSession(model, sess_options=opts, providers=["CPUExecutionProvider"])
 
 
+_BLOCKED: list[bool] = []
+
+
+def _blocked_kernels() -> bool:
+    """Whether onnxruntime has blocked (NCHWc) convolution kernels on this CPU (x86-64 with AVX2 or
+    AVX-512): only then does an optimised graph hold them, and only then can the decoder stay
+    blocked. Elsewhere (ARM, for one) the prepared voice is the rewritten graph alone."""
+    if not _BLOCKED:
+        import tempfile
+
+        weight = numpy_helper.from_array(np.ones((16, 16, 1, 3), dtype=np.float32), "w")
+        graph = helper.make_graph([helper.make_node("Conv", ["x", "w"], ["y"], pads=[0, 1, 0, 1])], "probe",
+                                  [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 16, 1, None])],
+                                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [weight])
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+        model.ir_version = 8
+        with tempfile.TemporaryDirectory() as tmp:
+            opts = onnxruntime.SessionOptions()
+            opts.optimized_model_filepath = str(os.path.join(tmp, "probe.onnx"))
+            onnxruntime.InferenceSession(model.SerializeToString(), sess_options=opts,
+                                         providers=["CPUExecutionProvider"])
+            domains = {n.domain for n in onnx.load(opts.optimized_model_filepath).graph.node}
+        _BLOCKED.append("com.microsoft.nchwc" in domains)
+    return _BLOCKED[0]
+
+
+def test_this_cpu_has_blocked_kernels_or_the_blocked_checks_are_left_out():
+    # The checks of the blocked layout below run only where onnxruntime has those kernels. CI's
+    # machine has them: there this test fails rather than let those checks go unrun.
+    if not _blocked_kernels():
+        if os.environ.get("CI"):
+            pytest.fail("onnxruntime made no blocked (NCHWc) convolution on CI's CPU")
+        pytest.skip("onnxruntime has no blocked (NCHWc) kernels on this CPU; CI always runs these checks")
+
+
 def _conv_graph(tmp_path, opset: int):
     """Conv1d layers with every attribute the rewrite lifts: dilation, stride, pads, groups, a transposed conv."""
     rng = np.random.default_rng(5)
@@ -98,7 +133,7 @@ def test_the_optimised_voice_is_kept_and_a_damaged_copy_rebuilt(tmp_path, monkey
     # The building session is let go (it holds far more memory): the worker runs the saved copy.
     assert first._model_path == str(saved)
     domains = {n.domain for n in onnx.load(str(saved)).graph.node}
-    assert "com.microsoft.nchwc" in domains  # optimised for this CPU's blocked convolutions
+    assert ("com.microsoft.nchwc" in domains) == _blocked_kernels()  # optimised for this CPU's blocked convolutions
     built = saved.stat().st_mtime_ns
     piper_module._session(model, 1)
     assert saved.stat().st_mtime_ns == built  # loaded, not built again
@@ -172,19 +207,22 @@ def test_the_decoder_kept_in_blocked_layout_gives_the_same_output(tmp_path):
     graph_model = onnx.load(str(optimised))
     before = [n.op_type for n in graph_model.graph.node if n.domain == BLOCKED_DOMAIN]
     kept = keep_decoder_blocked(graph_model)
-    # conv_pre's LeakyRelu, the resblock's two LeakyRelu and two sums, the sum with r0 and the
-    # division; not the sum with the per-channel constant, nor anything after it.
-    assert kept == 7
-    nodes = graph_model.graph.node
-    after = [n.op_type for n in nodes if n.domain == BLOCKED_DOMAIN]
-    assert after.count("Conv") == before.count("Conv") == 4
-    assert after.count("ReorderOutput") < before.count("ReorderOutput")
-    fused = [n for n in nodes if n.domain == BLOCKED_DOMAIN and n.op_type == "Conv" and len(n.input) == 4]
-    # r1 + a0 into r1's convolution; r0 is read twice and r1's convolution already sums, so the
-    # other two stay sums (on blocked tensors).
-    assert len(fused) == 1
-    activations = [n for n in nodes if any(a.name == "activation" for a in n.attribute)]
-    assert len(activations) == 1  # conv_pre's LeakyRelu
+    if not _blocked_kernels():
+        assert kept == 0 and not before  # no blocked convolutions: nothing to keep blocked
+    else:
+        # conv_pre's LeakyRelu, the resblock's two LeakyRelu and two sums, the sum with r0 and the
+        # division; not the sum with the per-channel constant, nor anything after it.
+        assert kept == 7
+        nodes = graph_model.graph.node
+        after = [n.op_type for n in nodes if n.domain == BLOCKED_DOMAIN]
+        assert after.count("Conv") == before.count("Conv") == 4
+        assert after.count("ReorderOutput") < before.count("ReorderOutput")
+        fused = [n for n in nodes if n.domain == BLOCKED_DOMAIN and n.op_type == "Conv" and len(n.input) == 4]
+        # r1 + a0 into r1's convolution; r0 is read twice and r1's convolution already sums, so the
+        # other two stay sums (on blocked tensors).
+        assert len(fused) == 1
+        activations = [n for n in nodes if any(a.name == "activation" for a in n.attribute)]
+        assert len(activations) == 1  # conv_pre's LeakyRelu
     x = np.random.default_rng(2).standard_normal((1, 32, 157)).astype(np.float32)
     want = _session(str(path), "ORT_DISABLE_ALL").run(None, {"x": x})[0]
     got = _session(graph_model.SerializeToString(), "ORT_DISABLE_ALL").run(None, {"x": x})[0]
@@ -201,9 +239,10 @@ def test_the_prepared_voice_runs_its_decoder_blocked_and_speaks_the_same_audio(t
     session, _ = piper_module._session(model, 1)
     nodes = onnx.load(str(piper_module._optimized_path(model))).graph.node
     blocked = [n for n in nodes if n.domain == "com.microsoft.nchwc"]
-    fused = [n for n in blocked if n.op_type == "Conv" and len(n.input) == 4]
-    assert len(fused) >= 9  # the decoder's residual sums
-    assert sum(n.op_type == "ReorderOutput" for n in blocked) < sum(n.op_type == "Conv" for n in blocked)
+    if _blocked_kernels():
+        fused = [n for n in blocked if n.op_type == "Conv" and len(n.input) == 4]
+        assert len(fused) >= 9  # the decoder's residual sums
+        assert sum(n.op_type == "ReorderOutput" for n in blocked) < sum(n.op_type == "Conv" for n in blocked)
     config = PiperConfig.from_dict(json.loads(config_path.read_text()))
     plain = PiperVoice(session=_session(str(model)), config=config)
     prepared = PiperVoice(session=session, config=config)
@@ -283,7 +322,7 @@ def test_a_worker_that_will_reload_prepares_the_voice_in_a_process_of_its_own(tm
     saved = piper_module._optimized_path(model)
     assert len(children) == 1 and saved.is_file()
     assert session._model_path == str(saved)
-    assert "com.microsoft.nchwc" in {n.domain for n in onnx.load(str(saved)).graph.node}
+    assert ("com.microsoft.nchwc" in {n.domain for n in onnx.load(str(saved)).graph.node}) == _blocked_kernels()
     piper_module._session(model, 1, apart=True)
     assert len(children) == 1  # made once, then loaded
 
