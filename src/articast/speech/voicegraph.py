@@ -182,9 +182,12 @@ class _BlockedDecoder:
         # Every blocked convolution's output, as the plain tensor onnxruntime made of it.
         for node in graph.node:
             if node.domain == BLOCKED_DOMAIN and node.op_type == "ReorderOutput":
+                attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+                if attrs.get("channels_last", 0) or "channels" not in attrs:
+                    continue  # to channels-last layout (or a reorder this pass does not know)
                 after = consumers[node.output[0]]
                 if len(after) == 1 and after[0].op_type == "Squeeze" and self._axis_is_2(after[0]):
-                    channels = next(helper.get_attribute_value(a) for a in node.attribute if a.name == "channels")
+                    channels = attrs["channels"]
                     self.blocked[after[0].output[0]] = (node.input[0], channels)
                     if self.squeeze_axes is None:
                         self.squeeze_axes = list(after[0].input[1:])
