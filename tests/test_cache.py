@@ -202,14 +202,22 @@ def test_cache_command_shows_and_clears(tmp_path, monkeypatch):
     from articast.audio import memo
 
     memo.save_bytes(memo.digest("chunk"), ".mp3c", b"x" * 200_000)  # encoded audio kept beside the segments
+    voices = tmp_path / "c" / "models"
+    voices.mkdir()
+    (voices / "abc.onnx").write_bytes(b"g" * 300_000)  # a prepared voice: its graph and its weights
+    (voices / "abc.onnx.weights").write_bytes(b"w" * 2_000_000)
+    (voices / ".abc.onnx.1234.tmp").write_bytes(b"t" * 5_000_000)  # one being written: not counted
     env = {**__import__("os").environ, "ARTICAST_CACHE_DIR": str(tmp_path / "c")}
     shown = subprocess.run([sys.executable, "-m", "articast", "cache"], capture_output=True, text=True, env=env)
     assert shown.returncode == 0 and ": 1 segments" in shown.stdout
+    assert "voices prepared for this machine 2.3 MB" in shown.stdout
     cleared = subprocess.run([sys.executable, "-m", "articast", "cache", "--clear"], capture_output=True, text=True,
                              env=env)
     assert cleared.returncode == 0 and "cleared 1 segments" in cleared.stdout
     assert "0.0 MB of encoded audio" not in cleared.stdout
+    assert "kept the voices prepared for this machine (2.3 MB)" in cleared.stdout
     assert cache.stats().entries == 0 and cache.stats().audio_bytes == 0
+    assert cache.stats().voices_bytes == 2_300_000  # made once per machine: clearing keeps them
 
 
 def test_worker_processes_speak_what_one_process_would(tmp_path, monkeypatch):

@@ -220,11 +220,13 @@ def _cmd_cache(args: argparse.Namespace) -> int:
     if args.clear:
         removed = cache.clear()
         print(f"cleared {removed.entries} segments ({removed.size_bytes / 1e6:.1f} MB) and "
-              f"{removed.audio_bytes / 1e6:.1f} MB of encoded audio from {removed.path}")
+              f"{removed.audio_bytes / 1e6:.1f} MB of encoded audio from {removed.path}; kept the voices "
+              f"prepared for this machine ({removed.voices_bytes / 1e6:.1f} MB)")
     else:
         stats = cache.stats()
         print(f"{stats.path}: {stats.entries} segments, {stats.size_bytes / 1e6:.1f} MB; "
-              f"encoded audio and loudness readings {stats.audio_bytes / 1e6:.1f} MB")
+              f"encoded audio and loudness readings {stats.audio_bytes / 1e6:.1f} MB; "
+              f"voices prepared for this machine {stats.voices_bytes / 1e6:.1f} MB")
     return ExitStatus.OK
 
 

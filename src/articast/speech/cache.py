@@ -57,10 +57,15 @@ class CacheStats:
     """Bytes of the cached segments."""
     audio_bytes: int = 0
     """Bytes of remembered audio work beside them (encoded MP3 chunks, loudness readings, decoded music)."""
+    voices_bytes: int = 0
+    """Bytes of the voices prepared for this machine (see speech.piper); kept by ``clear``."""
 
 
 AUDIO_MEMO = "audio"
 """The folder, beside the segments, of remembered audio work (see articast.audio.memo)."""
+
+PREPARED_VOICES = "models"
+"""The folder, beside the segments, of the voices prepared for this machine (see speech.piper)."""
 
 
 class SegmentCache:
@@ -116,7 +121,8 @@ class SegmentCache:
                 size += path.stat().st_size
             for path in (self.root / AUDIO_MEMO).glob("*/*"):
                 audio += path.stat().st_size
-        return CacheStats(self.root, entries, size, audio)
+        voices = sum(path.stat().st_size for path in (self.root / PREPARED_VOICES).glob("[!.]*") if path.is_file())
+        return CacheStats(self.root, entries, size, audio, voices)
 
     def clear(self) -> CacheStats:
         """Delete every entry; returns what was removed."""

@@ -104,12 +104,12 @@ def _optimized_path(model: Path) -> Path:
     import onnxruntime
 
     from . import voicegraph
-    from .cache import default_cache_dir
+    from .cache import PREPARED_VOICES, default_cache_dir
 
     stat = model.stat()
     identity = (f"{model.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{onnxruntime.__version__}:"
                 f"{platform.machine()}:{_cpu_identity()}:{voicegraph.VERSION}")
-    return default_cache_dir() / "models" / f"{hashlib.sha256(identity.encode()).hexdigest()[:24]}.onnx"
+    return default_cache_dir() / PREPARED_VOICES / f"{hashlib.sha256(identity.encode()).hexdigest()[:24]}.onnx"
 
 
 def _faster_graph(model: Path) -> bytes | str:
