@@ -18,6 +18,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 from articast.speech import EngineOptions
 from articast.speech import piper as piper_module
+from articast.speech import voicegraph
 from articast.speech.voicegraph import conv1d_as_conv2d
 
 
@@ -145,7 +146,8 @@ def test_the_optimised_voice_is_kept_and_a_damaged_copy_rebuilt(tmp_path, monkey
     piper_module._session(model, 1)
     assert saved.stat().st_mtime_ns == built  # loaded, not built again
     weights = piper_module._weights_path(saved)
-    assert weights.stat().st_size > 50_000_000 and saved.stat().st_size < 5_000_000  # the weights apart
+    # The optimised flow and decoder keep their weights apart (35 MB); the graph holds the rest (28 MB).
+    assert weights.stat().st_size > 30_000_000 and saved.stat().st_size < 40_000_000
     for damage in (saved, weights):
         damage.write_bytes(b"not a model")
         caplog.clear()
@@ -153,7 +155,7 @@ def test_the_optimised_voice_is_kept_and_a_damaged_copy_rebuilt(tmp_path, monkey
             session, _ = piper_module._session(model, 1)
         assert "rebuilding" in caplog.text
         assert session.get_inputs()[0].name == "input"
-        assert weights.stat().st_size > 50_000_000
+        assert weights.stat().st_size > 30_000_000
         assert not list(tmp_path.glob("models/.*"))  # no temporary file left behind
 
 
@@ -247,7 +249,31 @@ def test_the_prepared_voice_runs_its_decoder_blocked_and_speaks_the_same_audio(t
         fused = [n for n in blocked if n.op_type == "Conv" and len(n.input) == 4]
         assert len(fused) >= 9  # the decoder's residual sums
         assert sum(n.op_type == "ReorderOutput" for n in blocked) < sum(n.op_type == "Conv" for n in blocked)
+    # Only the flow and the decoder were optimised: the rest is the voice's own graph, node for node.
+    assert _outside_the_optimised_parts(nodes) == _outside_the_optimised_parts(onnx.load(str(model)).graph.node)
+    assert not any(n.name.startswith(("/enc_p/", "/dp/")) for n in blocked)  # no blocked kernel outside them
     assert _same_audio_as_the_voice(session, "Blocked or plain, the same sound.") > 80  # dB: float rounding
+
+
+def _outside_the_optimised_parts(nodes) -> list[tuple[str, str, tuple[str, ...]]]:
+    return sorted((n.name, n.op_type, tuple(n.input)) for n in nodes
+                  if n.name.startswith("/") and not n.name.startswith(voicegraph.OPTIMISED_PARTS))
+
+
+def test_a_voice_whose_parts_do_not_join_is_optimised_whole(tmp_path, monkeypatch):
+    monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
+
+    def broken(graph_model, outside, optimised):
+        raise ValueError("the optimised part makes tensors the rest makes too")
+
+    monkeypatch.setattr("articast.speech.voicegraph.join_parts", broken)
+    model, _ = piper_module.bundled_voice()
+    session, _ = piper_module._session(model, 1)
+    nodes = onnx.load(str(piper_module._optimized_path(model))).graph.node
+    # The text encoder was optimised too (its convolutions lifted), so it is no longer node for node.
+    assert _outside_the_optimised_parts(nodes) != _outside_the_optimised_parts(onnx.load(str(model)).graph.node)
+    assert any(n.name.startswith("/enc_p/") and n.name.endswith("__squeeze") for n in nodes)
+    assert _same_audio_as_the_voice(session, "Whole or in parts, the same sound.") > 80  # dB
 
 
 def test_a_decoder_that_cannot_be_kept_blocked_leaves_onnxruntimes_copy(tmp_path, monkeypatch):
@@ -272,10 +298,10 @@ def test_a_decoder_that_cannot_be_kept_blocked_leaves_onnxruntimes_copy(tmp_path
 def test_without_the_rewrite_the_voice_runs_as_it_is(tmp_path, monkeypatch):
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
 
-    def broken(model):
+    def broken(graph_model):
         raise ImportError("no onnx here")
 
-    monkeypatch.setattr("articast.speech.voicegraph.conv1d_as_conv2d", broken)
+    monkeypatch.setattr("articast.speech.voicegraph.lift_convolutions", broken)
     model, _ = piper_module.bundled_voice()
     session, _ = piper_module._session(model, 1)
     assert session.get_inputs()[0].name == "input"
