@@ -107,6 +107,31 @@ def test_the_outro_keeps_its_length_when_an_edit_lengthens_the_speech_a_little()
     assert np.array_equal(tails[0], tails[1])
 
 
+def test_the_outro_is_shaped_once_when_the_speech_runs_as_long_as_expected(monkeypatch):
+    """Shaped when the head is mixed, at the length the expected speech gives it, so the end of the
+    episode does not wait on it; shaped again only when the speech changes that length."""
+    from articast.audio import mix as mix_module
+
+    shaped: list[int] = []
+    real = mix_module._shape_outro
+
+    def counted(outro, sr, rise_ms, s, gain_db):
+        shaped.append(len(outro))
+        return real(outro, sr, rise_ms, s, gain_db)
+
+    monkeypatch.setattr(mix_module, "_shape_outro", counted)
+    music = load_music()
+    for lengths, times in (([10.0] * 10, 1), ([10.0] * 3 + [30.0] * 7, 2)):
+        # Both heads are three 10 s sentences of ten alike, so 100 s of speech is expected: 8 s of
+        # outro. The first says 100 s; the second 240 s, which gets all 8.1 s: shaped again.
+        shaped.clear()
+        script, clips = _one_paragraph(lengths)
+        samples, mix = mix_to_array(script, clips, music, MixSettings())
+        assert len(shaped) == times
+        tail = samples[round(mix.cues[-1].end_ms * SR / 1000):]
+        assert len(tail) >= shaped[-1] - round(0.4 * SR)  # the outro plays to its end
+
+
 def test_the_music_is_set_against_the_speech_reference_the_caller_gives():
     """The pipeline keeps an edited episode's music level: given the same reference, a louder head
     leaves the intro sample for sample as it was; without one, the intro follows the head."""

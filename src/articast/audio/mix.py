@@ -330,11 +330,14 @@ def mix_episode(script: Script, clips: Iterable[Clip], music: Music, settings: M
         speech_lufs_out = measure_lufs(voice, sr) + (10 * math.log10(2) if s.channels == 2 else 0.0)
         if speech_reference is not None and np.isfinite(speech_lufs_out):
             speech_lufs_out = speech_reference(speech_lufs_out)
-    outro_gain_db, full_outro = 0.0, None
+    outro_gain_db, shaped_outro = 0.0, None
     if music.outro is not None:  # measured and shaped now, so the end of the episode waits on nothing
         track = music.outro[: frames(s.max_music_ms)]
         outro_gain_db = _music_gain_db(track, sr, speech_lufs_out, s, s.channels)
-        full_outro = _shape_outro(track, sr, 700, s, outro_gain_db)
+        # At the length the expected speech gives it: finish() shapes it again only if the speech
+        # turns out long or short enough to change that length (whole seconds of its share).
+        expected_len = min(len(track), frames(_outro_max_ms(expected_speech_ms, s)))
+        shaped_outro = _shape_outro(music.outro[:expected_len], sr, 700, s, outro_gain_db)
     sink: Sink | None = None
     if not complete:
         # Plan on the speech alone: the music is a small, known share of a longer episode.
@@ -367,9 +370,9 @@ def mix_episode(script: Script, clips: Iterable[Clip], music: Music, settings: M
             total = max(total, min(len(music.intro), frames(start_ms + 3500)))
         window.extend(total)
         if music.outro is not None:
-            if full_outro is not None and outro_len == len(full_outro):
-                shaped = full_outro
-            else:  # a shorter episode gets a shorter outro, faded at its own end
+            if shaped_outro is not None and outro_len == len(shaped_outro):
+                shaped = shaped_outro
+            else:  # the speech came out long or short enough to change the outro's length
                 shaped = _shape_outro(music.outro[:outro_len], sr, 700, s, outro_gain_db)
             if s.channels == 1:
                 shaped = shaped.mean(axis=1)
