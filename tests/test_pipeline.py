@@ -348,6 +348,59 @@ def test_an_edit_in_the_first_half_minute_keeps_the_gain_and_the_chunks_after_it
     assert -16.5 <= integrated_lufs(decode(episode.mp3_path, 2)) <= -15.5
 
 
+def test_an_edited_episode_keeps_its_outro_length_while_its_share_is_close(tmp_path, monkeypatch):
+    """8% of the speech, in whole seconds: 99.6 s gives 7 s. After an edit to 100.0 s (8 s by that
+    rule) the outro keeps its 7 s, since 8.0 s of share is within 1.5 s of it; at 120 s (9.6 s of
+    share) it follows the speech again. Another episode, or other settings, start afresh."""
+    from articast import pipeline
+    from articast.audio.mix import MixSettings
+
+    monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path / "cache"))
+    settings = MixSettings()
+    assert pipeline._outro_reference("episode", settings)(99_600) == 7000
+    again = pipeline._outro_reference("episode", settings)
+    assert again(95_000) == 7000  # the head's estimate, then the whole speech: both keep it
+    assert again(100_000) == 7000
+    assert pipeline._outro_reference("other episode", settings)(100_000) == 8000
+    assert pipeline._outro_reference("episode", MixSettings(outro_share=0.09))(100_000) == 9000
+    assert pipeline._outro_reference("episode", settings)(120_000) == 9000
+    assert pipeline._outro_reference("episode", settings)(119_000) == 9000  # and keeps that in turn
+
+
+def test_an_edit_across_the_outros_whole_second_reuses_the_outro_chunk(tmp_path, monkeypatch, caplog):
+    """The example article's speech sits near 100 s, where Piper's noise alone moved its outro from
+    7 to 8 s, so a one-word edit encoded the outro's chunk again. Here an edit after the head takes
+    the speech from about 94 s (7 s of outro) past 100 s (8 s by the rule): the outro stays 7 s,
+    and only the edited paragraph's chunk is encoded."""
+    import logging
+
+    from articast import pipeline
+    from articast.script import build_script
+
+    voice = ToneVoice("tone", 0.4, pitch=lambda text: 150 + 10 * (sum(map(ord, text)) % 17))
+    monkeypatch.setattr(pipeline, "get_engine", lambda name, options: voice)
+    article = tmp_path / "a.txt"
+    paragraphs = [f"Paragraph {n} says something, and it goes on with a good many more words so it is long."
+                  for n in range(1, 14)]
+
+    def speech_s() -> float:  # what the tone voice says: 0.4 s a word
+        article.write_text("Tones\n\n" + "\n\n".join(paragraphs))
+        return sum(0.4 * len(s.spoken.split()) for s in build_script(read_article(article)).segments)
+
+    before = speech_s()
+    assert 87.5 <= before < 100  # 7 s of outro
+    settings = Settings(out_dir=tmp_path / "show")
+    produce(article, settings)
+    paragraphs[9] += " More" * (int((100 - before) / 0.4) + 2)
+    after = speech_s()
+    assert 100 <= after < 106  # 8 s of outro by the rule; within 1.5 s of the 7 s kept
+    with caplog.at_level(logging.DEBUG, logger="articast"):
+        produce(article, settings)
+    messages = "\n".join(r.getMessage() for r in caplog.records)
+    total, reused = map(int, re.search(r"encoded (\d+) chunks, (\d+) of them remembered", messages).groups())
+    assert total >= 4 and reused == total - 1  # only the edited paragraph's chunk: the outro's is found again
+
+
 def test_a_head_that_mispredicts_the_loudness_is_encoded_again(tmp_path, monkeypatch, caplog):
     """Loud speech for the head, then much quieter: the whole is re-encoded from the cache at the right gain."""
     import logging

@@ -329,6 +329,35 @@ def _music_reference(identity: str, mix_settings: MixSettings) -> Callable[[floa
     return reference
 
 
+OUTRO_STICKY_MS = 1500
+"""An episode made again keeps its outro's length while its share of the new speech is within this
+of it. The length follows the speech in whole seconds of its share, and an edit that moved the
+speech across a whole second (Piper's noise alone moves the example's 100 s by half a second)
+made the outro a second longer or shorter, and its chunk was encoded again."""
+
+
+def _outro_reference(identity: str, mix_settings: MixSettings) -> Callable[[float], int]:
+    """How long the outro plays after this much speech: as long as last time for this episode, if close."""
+    from .audio import memo
+    from .audio.mix import outro_max_ms
+
+    key = memo.digest("outro-length", identity, mix_settings)
+    kept = memo.recall(key)
+    written = [kept]
+
+    def length(speech_ms: float) -> int:
+        exact = mix_settings.outro_share * speech_ms
+        chosen = outro_max_ms(speech_ms, mix_settings)
+        if kept is not None and chosen != kept and abs(kept - exact) <= OUTRO_STICKY_MS:
+            chosen = int(kept)
+        if chosen != written[0]:  # the last call, for the whole speech, is the one that stays
+            memo.remember(key, chosen)
+            written[0] = chosen
+        return chosen
+
+    return length
+
+
 def _mix_and_encode(script: Script, clips: SpeechStream, music: Music, mix_settings: MixSettings,
                     path: Path, target: float, progress: ProgressCallback | None, jobs: int,
                     identity: str, corrected_db: float | None = None) -> tuple[Mix, float, float]:
@@ -360,7 +389,8 @@ def _mix_and_encode(script: Script, clips: SpeechStream, music: Music, mix_setti
         return streams[0]
 
     try:
-        mix = mix_episode(script, clips, music, mix_settings, start, _music_reference(identity, mix_settings))
+        mix = mix_episode(script, clips, music, mix_settings, start, _music_reference(identity, mix_settings),
+                          _outro_reference(identity, mix_settings))
         if not streams:
             raise AudioError("nothing was mixed")
         if progress:

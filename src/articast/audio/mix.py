@@ -199,7 +199,7 @@ def _pause_ms(pause: Pause, s: MixSettings) -> int:
             Pause.CHAPTER: s.chapter_pause_ms, Pause.END: 0}[pause]
 
 
-def _outro_max_ms(speech_ms: float, s: MixSettings) -> int:
+def outro_max_ms(speech_ms: float, s: MixSettings) -> int:
     """How long the outro may play after this much speech, in whole seconds of its share.
 
     Whole seconds, so an edit that lengthens the speech by a few seconds leaves the outro (and its
@@ -256,20 +256,28 @@ class _Window:
 
 
 SpeechReference = Callable[[float], float]
+
+OutroLength = Callable[[float], int]
+"""Given the episode's speech (ms), how long the outro may play (ms); by default ``outro_max_ms``."""
 """Given the head's speech loudness (LUFS, as mixed), the loudness the music level is set against."""
 
 
 def mix_episode(script: Script, clips: Iterable[Clip], music: Music, settings: MixSettings,
-                start: StartSink, speech_reference: SpeechReference | None = None) -> Mix:
+                start: StartSink, speech_reference: SpeechReference | None = None,
+                outro_length: OutroLength | None = None) -> Mix:
     """Place every clip after the pause its text calls for, with music under the start and end.
 
     ``clips`` are consumed in order, one per segment, as they arrive; finished audio goes to the
     sink that ``start`` returns. Nothing but the head and the last few seconds is held in memory.
     The music sits ``music_under_speech_lu`` under the head's speech, or under what
     ``speech_reference`` makes of it (the pipeline keeps an edited episode's music where it was).
+    The outro plays for what ``outro_length`` gives (the pipeline keeps an edited episode's).
     """
     segments = script.segments
     s, sr = settings, settings.sample_rate_hz
+    if outro_length is None:
+        def outro_length(speech_ms: float) -> int:
+            return outro_max_ms(speech_ms, s)
 
     def frames(ms: float) -> int:
         return int(round(ms * sr / 1000))
@@ -336,7 +344,7 @@ def mix_episode(script: Script, clips: Iterable[Clip], music: Music, settings: M
         outro_gain_db = _music_gain_db(track, sr, speech_lufs_out, s, s.channels)
         # At the length the expected speech gives it: finish() shapes it again only if the speech
         # turns out long or short enough to change that length (whole seconds of its share).
-        expected_len = min(len(track), frames(_outro_max_ms(expected_speech_ms, s)))
+        expected_len = min(len(track), frames(outro_length(expected_speech_ms)))
         shaped_outro = _shape_outro(music.outro[:expected_len], sr, 700, s, outro_gain_db)
     sink: Sink | None = None
     if not complete:
@@ -345,7 +353,7 @@ def mix_episode(script: Script, clips: Iterable[Clip], music: Music, settings: M
         if music.intro is not None:
             music_ms += start_ms
         if music.outro is not None:
-            music_ms += min(len(music.outro) * 1000 / sr, _outro_max_ms(expected_speech_ms, s))
+            music_ms += min(len(music.outro) * 1000 / sr, outro_length(expected_speech_ms))
         music_power = 10 ** (-s.music_under_speech_lu / 10)
         shift_db = 10 * math.log10((expected_speech_ms + music_ms * music_power) / (expected_speech_ms + music_ms))
         sink = start(window.view(frames(start_ms), last_at + last_len), shift_db)
@@ -359,10 +367,10 @@ def mix_episode(script: Script, clips: Iterable[Clip], music: Music, settings: M
         """Lay the outro under the last words and return the episode's length in frames."""
         speech_end = last_at + last_len
         speech_ms = speech_frames * 1000 / sr
-        outro_max_ms = _outro_max_ms(speech_ms, s)
+        outro_ms = outro_length(speech_ms)
         if music.outro is not None:
             outro_start = max(0, speech_end - frames(400))
-            outro_len = min(len(music.outro), frames(outro_max_ms))
+            outro_len = min(len(music.outro), frames(outro_ms))
             total = max(outro_start + outro_len, speech_end + frames(1000))
         else:
             total = speech_end + frames(900)
