@@ -275,9 +275,9 @@ def _build_optimized(model: Path, saved: Path, opts) -> None:
     """Write the voice, rewritten (voicegraph) and optimised for this CPU, to ``saved``: its graph,
     and its weights beside it in ``_weights_path(saved)``.
 
-    Only the voice's flow and decoder are optimised (voicegraph.OPTIMISED_PARTS): 0.14 s where the
-    whole voice took 0.45-0.5, for the same speed. A voice whose graph cannot be split so is
-    optimised whole.
+    Only the voice's flow and decoder are optimised (voicegraph.OPTIMISED_PARTS): onnxruntime takes
+    0.11-0.14 s where the whole voice took 0.45-0.5, for the same speed. A voice whose graph cannot
+    be split so is optimised whole.
     """
     import onnxruntime
 
