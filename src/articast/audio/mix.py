@@ -256,10 +256,10 @@ class _Window:
 
 
 SpeechReference = Callable[[float], float]
+"""Given the head's speech loudness (LUFS, as mixed), the loudness the music level is set against."""
 
 OutroLength = Callable[[float], int]
 """Given the episode's speech (ms), how long the outro may play (ms); by default ``outro_max_ms``."""
-"""Given the head's speech loudness (LUFS, as mixed), the loudness the music level is set against."""
 
 
 def mix_episode(script: Script, clips: Iterable[Clip], music: Music, settings: MixSettings,
