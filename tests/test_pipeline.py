@@ -470,3 +470,46 @@ def test_the_music_level_stays_for_a_head_within_half_a_lu_and_drift_does_not_ad
     assert reference(-18.2) == -18.6
     other = pipeline._music_reference("/show/another.mp3", MixSettings())
     assert other(-18.3) == -18.3  # each episode has its own
+
+
+def test_workers_started_early_speak_the_misses_or_are_stopped(tmp_path, monkeypatch):
+    """produce's early workers: kept (as many as there are misses) when the misses need workers,
+    stopped at once when nothing needs saying."""
+    import time
+
+    from articast import pipeline
+    from articast.pipeline import load_script, synthesize
+    from articast.speech.cache import SegmentCache
+    from articast.speech.workers import start_early
+
+    def gone(procs):
+        deadline = time.monotonic() + 30
+        while any(proc.poll() is None for proc in procs) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return [proc.returncode for proc in procs]
+
+    source = tmp_path / "one.txt"
+    source.write_text("One Sentence\n\nThis is the only sentence of the article.\n")
+    script = load_script(source)
+    settings = Settings(out_dir=tmp_path, jobs=2)
+    cache = SegmentCache(tmp_path / "cache")
+
+    early = start_early("piper", 2)
+    procs = [worker.proc for worker in early._workers]
+    stream = synthesize(script, settings, cache=cache, workers=early)  # a little text: spoken in this process
+    assert stream._pool is None and gone(procs) == [-9, -9]
+    clips = list(stream)
+    assert len(clips) == len(script.segments)
+
+    monkeypatch.setattr(pipeline, "MIN_PARALLEL_CHARS", 0)
+    source.write_text("One Sentence\n\nThis sentence was edited, so it is not in the cache.\n")
+    script = load_script(source)
+    misses = [s for s in script.segments if not cache.has(pipeline.segment_key(
+        pipeline.get_engine("piper").cache_key(), s.spoken))]
+    assert len(misses) == 1
+    early = start_early("piper", 2)
+    first, second = (worker.proc for worker in early._workers)
+    stream = synthesize(script, settings, cache=cache, workers=early)
+    assert stream._pool is early and gone([second]) == [-9] and first.poll() is None
+    assert len(list(stream)) == len(script.segments)  # iterating to the end closes the stream
+    assert gone([first]) == [-9]
