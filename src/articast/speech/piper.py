@@ -154,9 +154,10 @@ def _session(model: Path, threads: int | None, apart: bool = False):
 
     One process makes the copy (see ``_build_claim``). Another that needs the voice meanwhile (the
     second worker on a fresh cache) runs the voice as it is, and is told where the copy will appear,
-    so that it can switch. The voice as it is loads at onnxruntime's basic level: its 1-D
-    convolutions gain nothing from the blocked layouts, and the full level took 0.33-0.53 s to load
-    against 0.21-0.27 s, for the same speed (0.486 against 0.488 s for one sentence, one thread).
+    so that it can switch. The voice as it is loads without onnxruntime's optimisations: its 1-D
+    convolutions gain nothing from the blocked layouts, and neither does it from the basic level's
+    folding. Measured for one sentence on one thread: the full level loaded in 0.33-0.53 s, the
+    basic level in 0.18-0.19 s and none in 0.11-0.12 s, all at the same speed (0.486-0.496 s).
     """
     import onnxruntime
 
@@ -170,7 +171,7 @@ def _session(model: Path, threads: int | None, apart: bool = False):
                                             providers=providers)
 
     def as_it_is() -> onnxruntime.InferenceSession:
-        return load(model, levels.ORT_ENABLE_BASIC)
+        return load(model, levels.ORT_DISABLE_ALL)
 
     try:
         saved = _optimized_path(model)
