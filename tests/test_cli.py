@@ -119,29 +119,3 @@ def test_progress_bar_draws_only_on_a_terminal():
         bar.close()
     assert "3/10 segments" in tty.getvalue()
     assert pipe.getvalue() == ""
-
-
-def test_the_command_line_starts_without_the_audio_stack():
-    """Workers start before numpy and the pipeline are imported (they load the voice meanwhile)."""
-    code = "import sys, articast.cli; print(sorted({'numpy', 'articast.pipeline'} & set(sys.modules)))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0 and result.stdout.strip() == "[]", result.stderr
-
-
-def test_bad_input_stops_the_workers_started_early(tmp_path: Path, monkeypatch):
-    from articast import cli
-    from articast.speech import workers
-
-    procs = []
-
-    def start_early(engine: str, jobs: int):
-        pool = workers.SynthesisPool(engine, 2)
-        procs.extend(worker.proc for worker in pool._workers)
-        return pool
-
-    monkeypatch.setattr(workers, "start_early", start_early)
-    assert cli.main(["produce", str(tmp_path / "missing.md"), "--out", str(tmp_path / "show")]) == 2
-    deadline = time.monotonic() + 30
-    while any(proc.returncode is None for proc in procs) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert len(procs) == 2 and [proc.returncode for proc in procs] == [-9, -9]

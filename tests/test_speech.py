@@ -117,39 +117,3 @@ def test_a_pool_speaks_in_order_and_its_workers_are_gone_after_close():
         time.sleep(0.05)
     assert [proc.returncode for proc in procs] == [-9, -9]  # killed, and reaped (no zombie left)
     assert all(proc.stdin.closed and proc.stdout.closed for proc in procs)
-
-
-def _wait_gone(procs, seconds: float = 30) -> list[int | None]:
-    import time
-
-    deadline = time.monotonic() + seconds
-    while any(proc.returncode is None for proc in procs) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return [proc.returncode for proc in procs]
-
-
-def test_workers_start_early_only_for_more_than_one_job():
-    from articast.speech.workers import start_early
-
-    assert start_early("piper", 1) is None  # one job: spoken in the calling process
-    pool = start_early("piper", 2)
-    try:
-        assert pool is not None and pool.engine_name == "piper" and len(pool._workers) == 2
-    finally:
-        pool.close()
-
-
-def test_a_pool_kept_to_one_worker_stops_the_other_and_still_speaks():
-    from articast.speech.workers import SynthesisPool
-
-    pool = SynthesisPool("piper", 2)
-    first, second = (worker.proc for worker in pool._workers)
-    try:
-        pool.keep(1)
-        assert _wait_gone([second]) == [-9] and first.poll() is None
-        clips = list(pool.speak((EngineOptions(), text) for text in ["One sentence.", "And another one."]))
-    finally:
-        pool.close()
-    assert len(clips) == 2 and all(len(samples) / rate > 0.3 for samples, rate in clips)
-    assert _wait_gone([first]) == [-9]
-    pool.close()  # closing twice is harmless

@@ -11,14 +11,12 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from . import __version__
 from .config import Settings, resolve_settings
 from .errors import ArticastError, ExitStatus, InputError
-
-if TYPE_CHECKING:
-    from .pipeline import Progress
+from .pipeline import Progress, load_script, produce
 
 DESCRIPTION = "Turn a written article into a podcast episode: offline speech, music, chapters, transcript."
 EPILOG = """\
@@ -320,20 +318,11 @@ def _cmd_produce(args: argparse.Namespace) -> int:
         "speaker": args.speaker, "lang": args.lang, "tld": args.tld, "base_url": args.base_url,
         "jobs": args.jobs,
     })
-    from .speech.workers import start_early
-
-    # Speech workers start before the heavier imports and the reading of the article, so that they
-    # load onnxruntime and the voice meanwhile; the speech stage stops them if it needs none.
-    workers = start_early(settings.engine, settings.jobs or os.cpu_count() or 1)
     bar = ProgressBar(sys.stderr)
     try:
-        from .pipeline import produce
-
-        episode = produce(args.source, settings, title=args.title, progress=bar, workers=workers)
+        episode = produce(args.source, settings, title=args.title, progress=bar)
     finally:
         bar.close()
-        if workers is not None:
-            workers.close()
     minutes, seconds = divmod(round(episode.duration_ms / 1000), 60)
     print(f"{episode.title}: {minutes}:{seconds:02d}, {len(episode.chapters)} chapters", file=sys.stderr)
     if args.publish:
@@ -349,8 +338,6 @@ def _cmd_produce(args: argparse.Namespace) -> int:
 
 
 def _cmd_script(args: argparse.Namespace) -> int:
-    from .pipeline import load_script
-
     settings = resolve_settings({"out_dir": args.out_dir, "lexicon": args.lexicon})
     script = load_script(args.source, args.title, settings.lexicon)
     if args.json:

@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # only annotations: importing articast need not load numpy
-    import numpy as np
+import numpy as np
 
 
 @dataclass(frozen=True)

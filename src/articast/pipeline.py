@@ -96,14 +96,13 @@ _READY_AHEAD = 64
 
 
 def synthesize(script: Script, settings: Settings, progress: ProgressCallback | None = None,
-               cache: SegmentCache | None = None, workers: SynthesisPool | None = None) -> SpeechStream:
+               cache: SegmentCache | None = None) -> SpeechStream:
     """Every segment's clip, in order, as soon as it is ready: from the cache or freshly spoken.
 
     Worker processes (if any are needed) start at once, so they load their voices while the caller
-    prepares the mix; iterate the result for the clips and close it when done. ``workers`` started
-    early (``start_early``) are used if the misses need workers, and stopped otherwise.
+    prepares the mix; iterate the result for the clips and close it when done.
     """
-    return SpeechStream(script, settings, progress, cache if cache is not None else SegmentCache(), workers)
+    return SpeechStream(script, settings, progress, cache if cache is not None else SegmentCache())
 
 
 class SpeechStream:
@@ -117,7 +116,7 @@ class SpeechStream:
     """
 
     def __init__(self, script: Script, settings: Settings, progress: ProgressCallback | None,
-                 cache: SegmentCache, workers: SynthesisPool | None = None) -> None:
+                 cache: SegmentCache) -> None:
         self._script, self._progress, self._cache = script, progress, cache
         self._engines: dict[str | None, tuple[SpeechEngine, EngineOptions]] = {}
         self._settings = settings
@@ -135,14 +134,7 @@ class SpeechStream:
         jobs = self._jobs = settings.jobs or os.cpu_count() or 1
         parallel = (jobs > 1 and sum(len(segments[i].spoken) for i, _, _, _ in self._misses) >= MIN_PARALLEL_CHARS
                     and all(getattr(engine, "PARALLEL", False) for _, _, engine, _ in self._misses))
-        self._pool: SynthesisPool | None = None
-        if parallel and workers is not None and workers.engine_name == settings.engine:
-            workers.keep(min(jobs, len(self._misses)))
-            self._pool, workers = workers, None
-        elif parallel:
-            self._pool = SynthesisPool(settings.engine, min(jobs, len(self._misses)))
-        if workers is not None:  # started early, not needed
-            workers.close()
+        self._pool = SynthesisPool(settings.engine, min(jobs, len(self._misses))) if parallel else None
         log.debug("speaking %d of %d segments %s", len(self._misses), len(segments),
                   f"in {min(jobs, len(self._misses))} worker processes" if self._pool else "in this process")
         self._ready: queue.Queue = queue.Queue(maxsize=_READY_AHEAD)
@@ -435,13 +427,8 @@ def _as_heard(mix: Mix, stream: ChunkedMp3) -> Mix:
 
 
 def produce(source: str | Path, settings: Settings = Settings(), *, title: str | None = None,
-            progress: ProgressCallback | None = None, workers: SynthesisPool | None = None) -> Episode:
-    """Make a tagged, loudness-normalised MP3 with VTT and JSON chapters in ``settings.out_dir``.
-
-    ``workers``: speech workers started before the call (``start_early``), which load their
-    libraries while the article is read. The speech stage keeps what it needs and stops the rest;
-    the caller closes them once produce returns or raises (closing twice is harmless).
-    """
+            progress: ProgressCallback | None = None) -> Episode:
+    """Make a tagged, loudness-normalised MP3 with VTT and JSON chapters in ``settings.out_dir``."""
     script = load_script(source, title, settings.lexicon)
     if settings.music:  # fail before any speech is made
         for music_file in (settings.intro, settings.outro):
@@ -458,7 +445,7 @@ def produce(source: str | Path, settings: Settings = Settings(), *, title: str |
     srt_path = out_dir / f"{slug}.srt"
     cache = SegmentCache()
     created = not out_dir.exists()
-    speech = synthesize(script, settings, progress, cache, workers)  # workers start loading their voices now
+    speech = synthesize(script, settings, progress, cache)  # workers start loading their voices now
     try:
         from .audio import MixSettings, load_music, target_lufs
         from .tags import TagInfo, default_cover, write_tags

@@ -435,12 +435,6 @@ class PiperEngine:
     PARALLEL = True
     """Worth running in several processes: synthesis is CPU-bound."""
 
-    @staticmethod
-    def import_libraries() -> None:
-        """Import onnxruntime and Piper now, not with the first segment (a worker started early does)."""
-        import onnxruntime  # noqa: F401
-        import piper  # noqa: F401
-
     def __init__(self, options: EngineOptions = EngineOptions()) -> None:
         pace = options.pace_wpm
         if not MIN_PACE_WPM <= pace <= MAX_PACE_WPM:

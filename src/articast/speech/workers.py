@@ -68,13 +68,7 @@ class SynthesisPool:
     """``jobs`` worker processes for one engine."""
 
     def __init__(self, engine_name: str, jobs: int) -> None:
-        self.engine_name = engine_name
         self._workers = [_Worker(engine_name) for _ in range(max(1, jobs))]
-
-    def keep(self, jobs: int) -> None:
-        """Stop all but the first ``jobs`` workers (at least one), before anything was handed out."""
-        extra, self._workers = self._workers[max(1, jobs):], self._workers[:max(1, jobs)]
-        _stop([worker.proc for worker in extra])
 
     def speak(self, jobs: Iterable[tuple[Any, str]]) -> Iterator[tuple[Any, int]]:
         """Samples and rate for each (engine options, text), in the order given."""
@@ -131,38 +125,21 @@ class SynthesisPool:
         workers' memory, which the end of a produce need not wait for. Their pipes are closed only
         once they are gone: a thread still waiting in ``speak`` wakes on the end of their output.
         """
-        _stop([worker.proc for worker in self._workers])
-        self._workers = []
-
-
-def _stop(procs: list[subprocess.Popen]) -> None:
-    """Kill worker processes now; a thread reaps them and closes their pipes once they are gone."""
-    for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-
-    def reap() -> None:
+        procs = [worker.proc for worker in self._workers]
         for proc in procs:
-            proc.wait()
-            for stream in (proc.stdin, proc.stdout):
-                try:
-                    stream.close()  # type: ignore[union-attr]
-                except OSError:
-                    pass
+            if proc.poll() is None:
+                proc.kill()
 
-    if procs:
+        def reap() -> None:
+            for proc in procs:
+                proc.wait()
+                for stream in (proc.stdin, proc.stdout):
+                    try:
+                        stream.close()  # type: ignore[union-attr]
+                    except OSError:
+                        pass
+
         threading.Thread(target=reap, name="articast-reap", daemon=True).start()
-
-
-def start_early(engine_name: str, jobs: int) -> SynthesisPool | None:
-    """Worker processes started before the article is read (None for one job).
-
-    They import their engine's libraries while the caller reads the article and looks up the
-    cache; the speech stage then keeps as many as it needs (``SynthesisPool.keep``) or stops them
-    all, as it does for an engine that is not worth running in several (gTTS). Whether the engine is
-    is not asked here: that would import every engine first (80 ms) and start the workers later.
-    """
-    return SynthesisPool(engine_name, jobs) if jobs >= 2 else None
 
 
 RELEASE_MIN_SEGMENTS = 20
@@ -213,13 +190,8 @@ def main(engine_name: str) -> None:
     frames_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything a library prints goes to stderr, never into the frames
     frames_in = sys.stdin.buffer
-    from . import engine_classes, get_engine
+    from . import get_engine
 
-    # The libraries first, before any segment arrives: a worker started early (start_early) loads
-    # them while its parent is still reading the article.
-    import_libraries = getattr(engine_classes().get(engine_name), "import_libraries", None)
-    if import_libraries is not None:
-        import_libraries()
     engines: dict[Any, Any] = {}
     while True:
         try:
