@@ -56,6 +56,40 @@ def test_engines_are_registered_through_entry_points():
     assert {"piper", "gtts"} <= names
 
 
+def test_getting_an_engine_loads_only_that_engine():
+    """A Piper worker does not import gTTS's module (nor the script stage it needs)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from articast.speech import get_engine; get_engine('piper'); "
+            "print(sorted({'articast.speech.gtts', 'articast.script', 'num2words'} & set(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip() == "[]", result.stderr
+
+
+def test_a_broken_or_unknown_engine_is_a_clear_error(monkeypatch, caplog):
+    from importlib import metadata
+
+    import articast.speech as speech
+
+    broken = metadata.EntryPoint("broken", "articast.no_such_module:Engine", "articast.engines")
+    real = speech.entry_points
+
+    def with_broken(**kwargs):
+        found = list(real(**kwargs))
+        if kwargs.get("name") in (None, "broken"):
+            found.append(broken)
+        return found
+
+    monkeypatch.setattr(speech, "entry_points", with_broken)
+    with pytest.raises(InputError, match=r"unknown speech engine 'broken'; choose one of: gtts, piper"):
+        get_engine("broken")
+    assert "speech engine 'broken' could not be loaded" in caplog.text
+    with pytest.raises(InputError, match="unknown speech engine 'nope'"):
+        get_engine("nope")
+    assert get_engine("piper").NAME == "piper"  # the built-ins still work
+
+
 def test_a_user_voice_file_is_loaded_with_its_own_identity(tmp_path):
     from articast.speech.piper import bundled_voice
 

