@@ -227,7 +227,7 @@ def main() -> None:
     args = parser.parse_args()
     env = dict(os.environ)
     # Time articast as pip installs it, byte-compiled. An editable install is not, and with
-    # PYTHONDONTWRITEBYTECODE set (as on the CI machine) every process (the main one and each
+    # PYTHONDONTWRITEBYTECODE set (as on our build machines) every process (the main one and each
     # worker) would compile each changed module again. Measured with nothing compiled, on the
     # example: warm 1.41 s against 1.21 (median of 8), cold 5.62 s against 5.56 (median of 6).
     import articast

@@ -104,9 +104,9 @@ def engine_names() -> list[str]:
 def get_engine(name: str = DEFAULT_ENGINE, options: EngineOptions | None = None) -> SpeechEngine:
     """Load the engine called ``name``; an unknown name is an error listing the valid ones.
 
-    Only that engine's entry point is loaded: a Piper worker then never imports gTTS's module,
-    which brings in the script stage and num2words: getting the Piper engine in a new process
-    takes 0.10-0.12 s instead of 0.12-0.15 (eight runs each).
+    Only that engine's entry point is loaded, so a Piper worker never imports gTTS's module, which
+    brings in the script stage and num2words. Getting the Piper engine in a new process takes
+    0.10-0.12 s instead of 0.12-0.15 (eight runs each).
     """
     for ep in entry_points(group=ENTRY_POINT_GROUP, name=name):
         try:
