@@ -144,7 +144,7 @@ def _session(model: Path, threads: int | None, apart: bool = False):
     machine rewrites the convolutions of the voice's flow and decoder (voicegraph) and has
     onnxruntime optimise them for this CPU (ORT_ENABLE_ALL, whose blocked layouts are what make
     the rewrite pay); the result is kept in the cache folder under the voice, onnxruntime's version
-    and the CPU's instruction set, so later loads skip all that (0.07 s instead of about 0.5). Any
+    and the CPU's instruction set, so later loads skip all that (0.1-0.15 s instead of about 0.5). Any
     trouble with the saved copy, or with the rewrite, falls back to the voice file itself.
 
     With ``apart`` the copy is made in a process of its own (about 0.25 s more): for a worker that
