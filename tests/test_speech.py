@@ -67,6 +67,25 @@ def test_getting_an_engine_loads_only_that_engine():
     assert result.returncode == 0 and result.stdout.strip() == "[]", result.stderr
 
 
+def test_numpy_runs_one_blas_thread_in_the_command_and_its_workers():
+    """OpenBLAS's idle threads spin on cores the voice needs: the command line and every speech
+    worker start numpy with one, even when the caller's environment does not say so."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import os, sys; import articast; assert 'numpy' not in sys.modules, 'articast imports numpy'; "
+            "import articast.cli, numpy; print(len(os.listdir('/proc/self/task'))); "
+            "os.environ.pop('OPENBLAS_NUM_THREADS'); "
+            "from articast.speech.workers import SynthesisPool; pool = SynthesisPool('piper', 1); "
+            "print(open(f'/proc/{pool._workers[0].proc.pid}/environ', 'rb').read().split(b'\\0').count("
+            "b'OPENBLAS_NUM_THREADS=1')); pool.close()")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1", "1"]  # the command's own threads: numpy added none; the worker's setting
+
+
 def test_a_broken_or_unknown_engine_is_a_clear_error(monkeypatch, caplog):
     from importlib import metadata
 

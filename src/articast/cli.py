@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__
+from . import __version__, _startup  # noqa: F401  (_startup must run before anything imports numpy)
 from .config import Settings, resolve_settings
 from .errors import ArticastError, ExitStatus, InputError
 from .pipeline import Progress, load_script, produce

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # only annotations here: importing articast does not load numpy (see cli)
+    import numpy as np
 
 
 @dataclass(frozen=True)

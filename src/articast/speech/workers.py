@@ -57,8 +57,9 @@ def _read_frame(stream: BinaryIO) -> Any:
 class _Worker:
     def __init__(self, engine_name: str) -> None:
         # Two malloc arenas, not one per thread: onnxruntime's allocations fragment less (measured over
-        # 120 segments of a long article: peak 407 MiB against 425, at the same speed).
-        env = {"MALLOC_ARENA_MAX": "2", **os.environ}
+        # 120 segments of a long article: peak 407 MiB against 425, at the same speed). One OpenBLAS
+        # thread: a worker does no linear algebra in numpy (see articast._startup).
+        env = {"MALLOC_ARENA_MAX": "2", "OPENBLAS_NUM_THREADS": "1", **os.environ}
         self.proc = subprocess.Popen([sys.executable, "-m", "articast.speech.workers", engine_name],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         self.busy_with: int | None = None
