@@ -58,6 +58,15 @@ def test_engines_are_registered_through_entry_points():
     assert {name: found.get(name) for name in BUILT_IN} == BUILT_IN  # get_engine's shortcut names the same
 
 
+def test_the_built_in_engines_work_without_installed_entry_points(monkeypatch):
+    """A source tree that was never installed has no entry points: the built-ins are still there."""
+    import articast.speech as speech
+
+    monkeypatch.setattr(speech, "entry_points", lambda **selection: [])
+    assert {name: cls.NAME for name, cls in speech.engine_classes().items()} == {"piper": "piper", "gtts": "gtts"}
+    assert speech.get_engine("gtts").NAME == "gtts"
+
+
 def test_the_bundled_voice_version_is_the_installed_one():
     from importlib.metadata import version
 

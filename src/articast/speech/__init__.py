@@ -102,11 +102,14 @@ def engine_classes() -> dict[str, Any]:
             log.warning("speech engine %r could not be loaded: %s", ep.name, exc)
     if not found:
         # Running from a source tree that was never installed: the built-ins still work.
-        from .gtts import GttsEngine
-        from .piper import PiperEngine
-
-        found = {PiperEngine.NAME: PiperEngine, GttsEngine.NAME: GttsEngine}
+        found = {name: _built_in(name) for name in BUILT_IN}
     return found
+
+
+def _built_in(name: str) -> Any:
+    """The class of the built-in engine ``name`` (see BUILT_IN)."""
+    module, _, attr = BUILT_IN[name].partition(":")
+    return getattr(importlib.import_module(module), attr)
 
 
 def engine_names() -> list[str]:
@@ -123,8 +126,7 @@ def get_engine(name: str = DEFAULT_ENGINE, options: EngineOptions | None = None)
     0.086-0.091 s, against 0.10-0.12 s through its entry point and 0.12-0.15 s loading them all.
     """
     if name in BUILT_IN:
-        module, _, attr = BUILT_IN[name].partition(":")
-        return getattr(importlib.import_module(module), attr)(options or EngineOptions())
+        return _built_in(name)(options or EngineOptions())
     for ep in entry_points(group=ENTRY_POINT_GROUP, name=name):
         try:
             engine_class = ep.load()
