@@ -140,23 +140,47 @@ def test_the_optimised_voice_is_kept_and_a_damaged_copy_rebuilt(tmp_path, monkey
     assert saved.parent == tmp_path / "models" and saved.is_file()
     # The building session is let go (it holds far more memory): the worker runs the saved copy.
     assert first._model_path == str(saved)
-    domains = {n.domain for n in onnx.load(str(saved)).graph.node}
+    domains = {n.domain for n in _graph(saved).graph.node}
     assert ("com.microsoft.nchwc" in domains) == _blocked_kernels()  # optimised for this CPU's blocked convolutions
     built = saved.stat().st_mtime_ns
     piper_module._session(model, 1)
     assert saved.stat().st_mtime_ns == built  # loaded, not built again
     weights = piper_module._weights_path(saved)
-    # The optimised flow and decoder keep their weights apart (35 MB); the graph holds the rest (28 MB).
-    assert weights.stat().st_size > 30_000_000 and saved.stat().st_size < 40_000_000
-    for damage in (saved, weights):
-        damage.write_bytes(b"not a model")
+    listing = piper_module._voice_weights_path(saved)
+    # The optimised flow and decoder keep their weights apart (35 MB); the rest (28 MB) stay in the
+    # voice file, where the list says, and the graph holds none.
+    assert weights.stat().st_size > 30_000_000 and saved.stat().st_size < 2_000_000
+    _listed_where_the_voice_has_them(listing, model)
+    past_the_end = {k: [model.stat().st_size - 4, *v[1:]] for k, v in json.loads(listing.read_text()).items()}
+    for damage, bad in ((saved, b"not a model"), (weights, b"not weights"), (listing, b"[not a list"),
+                        (listing, json.dumps(past_the_end))):
+        damage.write_bytes(bad if isinstance(bad, bytes) else bad.encode())
         caplog.clear()
         with caplog.at_level(logging.WARNING):
             session, _ = piper_module._session(model, 1)
         assert "rebuilding" in caplog.text
         assert session.get_inputs()[0].name == "input"
         assert weights.stat().st_size > 30_000_000
+        _listed_where_the_voice_has_them(listing, model)
         assert not list(tmp_path.glob("models/.*"))  # no temporary file left behind
+
+
+def _graph(saved) -> onnx.ModelProto:
+    """A prepared voice's graph, without its weights (some of which lie in the voice file)."""
+    return onnx.load(str(saved), load_external_data=False)
+
+
+def _listed_where_the_voice_has_them(listing, model) -> None:
+    """The weights the prepared voice reads from the voice file are the voice's own, byte for byte,
+    with their types and shapes: the text encoder's and the duration predictor's, 28 MB."""
+    listed = json.loads(listing.read_text())
+    own = {w.name: w for w in onnx.load(str(model)).graph.initializer}
+    data = model.read_bytes()
+    assert len(listed) > 50 and sum(length for _, length, _, _ in listed.values()) > 25_000_000
+    for name, (offset, length, dtype, dims) in listed.items():
+        want = numpy_helper.to_array(own[name])
+        assert data[offset:offset + length] == own[name].raw_data
+        assert (np.dtype(dtype), tuple(dims)) == (want.dtype, want.shape)
 
 
 def _decoder_graph(tmp_path):
@@ -243,7 +267,7 @@ def test_the_prepared_voice_runs_its_decoder_blocked_and_speaks_the_same_audio(t
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
     model, _ = piper_module.bundled_voice()
     session, _ = piper_module._session(model, 1)
-    nodes = onnx.load(str(piper_module._optimized_path(model))).graph.node
+    nodes = _graph(piper_module._optimized_path(model)).graph.node
     blocked = [n for n in nodes if n.domain == "com.microsoft.nchwc"]
     if _blocked_kernels():
         fused = [n for n in blocked if n.op_type == "Conv" and len(n.input) == 4]
@@ -269,7 +293,7 @@ def test_a_voice_whose_parts_do_not_join_is_optimised_whole(tmp_path, monkeypatc
     monkeypatch.setattr("articast.speech.voicegraph.join_parts", broken)
     model, _ = piper_module.bundled_voice()
     session, _ = piper_module._session(model, 1)
-    nodes = onnx.load(str(piper_module._optimized_path(model))).graph.node
+    nodes = _graph(piper_module._optimized_path(model)).graph.node
     # The text encoder was optimised too (its convolutions lifted), so it is no longer node for node.
     assert _outside_the_optimised_parts(nodes) != _outside_the_optimised_parts(onnx.load(str(model)).graph.node)
     assert any(n.name.startswith("/enc_p/") and n.name.endswith("__squeeze") for n in nodes)
@@ -287,7 +311,7 @@ def test_a_decoder_that_cannot_be_kept_blocked_leaves_onnxruntimes_copy(tmp_path
     model, _ = piper_module.bundled_voice()
     session, _ = piper_module._session(model, 1)
     assert session._model_path == str(piper_module._optimized_path(model))
-    nodes = onnx.load(str(piper_module._optimized_path(model))).graph.node
+    nodes = _graph(piper_module._optimized_path(model)).graph.node
     assert not any(n.domain == "com.microsoft.nchwc" and n.op_type == "Conv" and len(n.input) == 4 for n in nodes)
     ids = np.array([[1, 20, 30, 40, 50, 2]], dtype=np.int64)
     audio = session.run(None, {"input": ids, "input_lengths": np.array([6], dtype=np.int64),
@@ -306,7 +330,7 @@ def test_without_the_rewrite_the_voice_runs_as_it_is(tmp_path, monkeypatch):
     session, _ = piper_module._session(model, 1)
     assert session.get_inputs()[0].name == "input"
     saved = piper_module._optimized_path(model)
-    assert not any(n.op_type == "Squeeze" and n.name.endswith("__squeeze") for n in onnx.load(str(saved)).graph.node)
+    assert not any(n.op_type == "Squeeze" and n.name.endswith("__squeeze") for n in _graph(saved).graph.node)
 
 
 def test_a_prepared_copy_that_does_not_load_back_falls_back_to_the_voice(tmp_path, monkeypatch, caplog):
@@ -343,7 +367,7 @@ def test_a_worker_that_will_reload_prepares_the_voice_in_a_process_of_its_own(tm
     saved = piper_module._optimized_path(model)
     assert len(children) == 1 and saved.is_file()
     assert session._model_path == str(saved)
-    assert ("com.microsoft.nchwc" in {n.domain for n in onnx.load(str(saved)).graph.node}) == _blocked_kernels()
+    assert ("com.microsoft.nchwc" in {n.domain for n in _graph(saved).graph.node}) == _blocked_kernels()
     piper_module._session(model, 1, apart=True)
     assert len(children) == 1  # made once, then loaded
 
@@ -417,3 +441,35 @@ def test_a_claim_is_taken_over_only_when_its_process_is_gone_or_it_is_old(tmp_pa
     assert not claim.exists()
     with piper_module._build_claim(tmp_path / "no such folder" / "voice.onnx") as mine:
         assert mine  # no claim can be made there: the voice is prepared (or fails) as before
+
+
+def test_a_graph_parsed_without_its_weights_reads_them_where_they_lie(tmp_path):
+    from articast.speech.voicegraph import without_weights
+
+    path = _decoder_graph(tmp_path)
+    data = path.read_bytes()
+    own = onnx.load(str(path))
+    graph_model = without_weights(data, "the-file", min_bytes=1024)
+    assert len(graph_model.SerializeToString()) < len(data) // 4
+    moved = {w.name: {e.key: e.value for e in w.external_data} for w in graph_model.graph.initializer
+             if w.data_location == TensorProto.EXTERNAL}
+    small = {w.name for w in own.graph.initializer if len(w.raw_data) < 1024}
+    assert set(moved) == {w.name for w in own.graph.initializer} - small and small  # small ones stay inside
+    for weight in own.graph.initializer:
+        if weight.name in moved:
+            offset, length = int(moved[weight.name]["offset"]), int(moved[weight.name]["length"])
+            assert moved[weight.name]["location"] == "the-file"
+            assert data[offset:offset + length] == weight.raw_data
+    # Everything but the moved bytes is as the model was: nodes, shapes, inputs and outputs.
+    assert graph_model.graph.node == own.graph.node and graph_model.graph.input == own.graph.input
+    assert [list(w.dims) for w in graph_model.graph.initializer] == [list(w.dims) for w in own.graph.initializer]
+    # onnxruntime, handed the file's bytes, runs it as it runs the model itself.
+    opts = onnxruntime.SessionOptions()
+    opts.add_external_initializers_from_files_in_memory(["the-file"], [data], [len(data)])
+    x = np.random.default_rng(3).standard_normal((1, 32, 40)).astype(np.float32)
+    got = onnxruntime.InferenceSession(graph_model.SerializeToString(), sess_options=opts,
+                                       providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    np.testing.assert_array_equal(got, _session(str(path), "ORT_DISABLE_ALL").run(None, {"x": x})[0])
+    for broken in (data[:len(data) // 2], data[:-3], b"\x0b" + data):  # cut short; a group, unknown to ONNX
+        with pytest.raises(ValueError):
+            without_weights(broken, "the-file")
