@@ -11,12 +11,14 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from . import __version__, _startup  # noqa: F401  (_startup must run before anything imports numpy)
 from .config import Settings, resolve_settings
 from .errors import ArticastError, ExitStatus, InputError
-from .pipeline import Progress, load_script, produce
+
+if TYPE_CHECKING:
+    from .pipeline import Progress
 
 DESCRIPTION = "Turn a written article into a podcast episode: offline speech, music, chapters, transcript."
 EPILOG = """\
@@ -318,11 +320,21 @@ def _cmd_produce(args: argparse.Namespace) -> int:
         "speaker": args.speaker, "lang": args.lang, "tld": args.tld, "base_url": args.base_url,
         "jobs": args.jobs,
     })
+    from .speech import early
+    from .speech.workers import discard_early
+
     bar = ProgressBar(sys.stderr)
     try:
+        # Before the pipeline is even imported: workers for an article not produced before load
+        # their voices while this process reads it (see speech.early).
+        early.start_for(args.source, settings)
+        from .pipeline import produce
+
         episode = produce(args.source, settings, title=args.title, progress=bar)
     finally:
         bar.close()
+        discard_early()  # any the produce did not take over (it failed before it spoke)
+    early.remember(args.source)
     minutes, seconds = divmod(round(episode.duration_ms / 1000), 60)
     print(f"{episode.title}: {minutes}:{seconds:02d}, {len(episode.chapters)} chapters", file=sys.stderr)
     if args.publish:
@@ -338,6 +350,8 @@ def _cmd_produce(args: argparse.Namespace) -> int:
 
 
 def _cmd_script(args: argparse.Namespace) -> int:
+    from .pipeline import load_script
+
     settings = resolve_settings({"out_dir": args.out_dir, "lexicon": args.lexicon})
     script = load_script(args.source, args.title, settings.lexicon)
     if args.json:

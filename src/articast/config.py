@@ -235,3 +235,17 @@ def resolve_settings(flags: Mapping[str, Any], env: Mapping[str, str] | None = N
         elif isinstance(data.get(table), dict) and key in data[table]:
             values[f.name] = _convert(f.name, data[table][key], f"{out_dir / SETTINGS_FILE} [{table}] {key}")
     return Settings(**values)
+
+
+AUDIO_MEMO = "audio"
+"""The folder, beside the segments in the cache, of remembered audio work (see articast.audio.memo)."""
+
+
+def default_cache_dir() -> Path:
+    """``ARTICAST_CACHE_DIR`` when set, else the user's cache folder (platformdirs)."""
+    env = os.environ.get("ARTICAST_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("articast", appauthor=False)) / "segments"

@@ -27,7 +27,7 @@ from .models import Clip, Cue, Episode, Mix, Script
 from .script import build_script
 from .speech import EngineOptions, SpeechEngine, get_engine
 from .speech.cache import SegmentCache, segment_key
-from .speech.workers import SynthesisPool
+from .speech.workers import SynthesisPool, discard_early, early_workers
 from .speech.quality import check_clip
 
 if TYPE_CHECKING:
@@ -132,9 +132,15 @@ class SpeechStream:
         """Segments not in the cache, spoken now."""
         self._started = time.perf_counter()
         jobs = self._jobs = settings.jobs or os.cpu_count() or 1
-        parallel = (jobs > 1 and sum(len(segments[i].spoken) for i, _, _, _ in self._misses) >= MIN_PARALLEL_CHARS
+        # Workers the command started early (speech.early) have loaded their voices by now: they
+        # speak whatever is missing, however little.
+        enough = (early_workers(settings.engine) > 0
+                  or sum(len(segments[i].spoken) for i, _, _, _ in self._misses) >= MIN_PARALLEL_CHARS)
+        parallel = (jobs > 1 and bool(self._misses) and enough
                     and all(getattr(engine, "PARALLEL", False) for _, _, engine, _ in self._misses))
         self._pool = SynthesisPool(settings.engine, min(jobs, len(self._misses))) if parallel else None
+        if self._pool is None:
+            discard_early()
         log.debug("speaking %d of %d segments %s", len(self._misses), len(segments),
                   f"in {min(jobs, len(self._misses))} worker processes" if self._pool else "in this process")
         self._ready: queue.Queue = queue.Queue(maxsize=_READY_AHEAD)
@@ -147,8 +153,7 @@ class SpeechStream:
         settings = self._settings
         voice = settings.role_voices.get(_role(segment_role), settings.voice)
         if voice not in self._engines:
-            options = EngineOptions(voice=voice, speaker=settings.speaker, pace_wpm=settings.pace_wpm,
-                                    lang=settings.lang, tld=settings.tld)
+            options = EngineOptions.chosen(settings, voice)
             self._engines[voice] = (get_engine(settings.engine, options), options)
         return self._engines[voice]
 

@@ -58,6 +58,12 @@ class EngineOptions:
     tld: str | None = None
     """Accent, for gTTS: the Google domain it asks (``com``, ``co.uk``, ``com.au``...)."""
 
+    @classmethod
+    def chosen(cls, settings: Any, voice: str | None) -> EngineOptions:
+        """The options a produce with these settings (config.Settings) speaks ``voice`` with."""
+        return cls(voice=voice, speaker=settings.speaker, pace_wpm=settings.pace_wpm, lang=settings.lang,
+                   tld=settings.tld)
+
 
 @dataclass(frozen=True)
 class VoiceInfo:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import shutil
 import struct
 import zlib
@@ -20,24 +19,17 @@ from typing import Any
 
 import numpy as np
 
+from ..config import AUDIO_MEMO, default_cache_dir
 from ..fsutil import atomic_path
 from ..models import Clip
 
 log = logging.getLogger(__name__)
 
+__all__ = ["AUDIO_MEMO", "default_cache_dir", "segment_key", "SegmentCache", "CacheStats"]
+
 FORMAT_VERSION = 1
 _MAGIC = b"ACSG"
 _HEADER = struct.Struct("<4sHIQI")  # magic, version, sample rate, frames, crc32 of the samples
-
-
-def default_cache_dir() -> Path:
-    """``ARTICAST_CACHE_DIR`` when set, else the user's cache folder (platformdirs)."""
-    env = os.environ.get("ARTICAST_CACHE_DIR")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("articast", appauthor=False)) / "segments"
 
 
 def segment_key(engine_key: dict[str, Any], spoken: str) -> str:
@@ -60,9 +52,6 @@ class CacheStats:
     voices_bytes: int = 0
     """Bytes of the voices prepared for this machine (see speech.piper); kept by ``clear``."""
 
-
-AUDIO_MEMO = "audio"
-"""The folder, beside the segments, of remembered audio work (see articast.audio.memo)."""
 
 PREPARED_VOICES = "models"
 """The folder, beside the segments, of the voices prepared for this machine (see speech.piper)."""

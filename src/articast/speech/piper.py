@@ -544,6 +544,10 @@ class PiperEngine:
         """The prepared voice another process is making while this one runs the voice as it is."""
         self._loading = threading.Lock()
 
+    def load(self) -> None:
+        """Load the voice now rather than for the first segment that is not cached."""
+        self._load()
+
     def _load(self):
         with self._loading:
             return self._load_once()

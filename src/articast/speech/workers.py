@@ -60,16 +60,58 @@ class _Worker:
         # 120 segments of a long article: peak 407 MiB against 425, at the same speed). One OpenBLAS
         # thread: a worker does no linear algebra in numpy (see articast._startup).
         env = {"MALLOC_ARENA_MAX": "2", "OPENBLAS_NUM_THREADS": "1", **os.environ}
+        self.engine_name = engine_name
         self.proc = subprocess.Popen([sys.executable, "-m", "articast.speech.workers", engine_name],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         self.busy_with: int | None = None
 
 
+_EARLY: list[_Worker] = []
+"""Workers started before the article was read (``start_early``), waiting for a SynthesisPool."""
+
+
+def start_early(engine_name: str, jobs: int, options: Any, prepare_apart: bool) -> None:
+    """Start ``jobs`` workers now and have each load the voice for ``options`` at once, before any
+    segment is known; the next SynthesisPool for ``engine_name`` takes them over.
+
+    The command calls this when it can tell that a produce will need workers (see speech.early):
+    they then start Python and load their voice while this process reads the article, lays out
+    its script and prepares the mix, instead of after all that. ``prepare_apart`` is passed on
+    to the engine (see PiperEngine), since the first segment that would say so comes later.
+    """
+    for _ in range(jobs):
+        worker = _Worker(engine_name)
+        try:
+            _write_frame(worker.proc.stdin, (options, None, prepare_apart))  # type: ignore[arg-type]
+        except OSError:  # it stopped already: the pool starts its own
+            worker.proc.kill()
+            continue
+        _EARLY.append(worker)
+
+
+def early_workers(engine_name: str) -> int:
+    """How many workers started early for ``engine_name`` are waiting."""
+    return sum(worker.engine_name == engine_name for worker in _EARLY)
+
+
+def discard_early() -> None:
+    """Stop the workers started early that no pool took over (nothing to say, or an error)."""
+    stopped = [_EARLY.pop() for _ in range(len(_EARLY))]
+    if stopped:
+        _stop([worker.proc for worker in stopped])
+
+
 class SynthesisPool:
-    """``jobs`` worker processes for one engine."""
+    """``jobs`` worker processes for one engine: those started early for it first (``start_early``)."""
 
     def __init__(self, engine_name: str, jobs: int) -> None:
-        self._workers = [_Worker(engine_name) for _ in range(max(1, jobs))]
+        jobs = max(1, jobs)
+        self._workers = [worker for worker in _EARLY if worker.engine_name == engine_name
+                         and worker.proc.poll() is None][:jobs]
+        for worker in self._workers:
+            _EARLY.remove(worker)
+        discard_early()
+        self._workers += [_Worker(engine_name) for _ in range(jobs - len(self._workers))]
 
     def speak(self, jobs: Iterable[tuple[Any, str]]) -> Iterator[tuple[Any, int]]:
         """Samples and rate for each (engine options, text), in the order given."""
@@ -126,21 +168,25 @@ class SynthesisPool:
         workers' memory, which the end of a produce need not wait for. Their pipes are closed only
         once they are gone: a thread still waiting in ``speak`` wakes on the end of their output.
         """
-        procs = [worker.proc for worker in self._workers]
+        _stop([worker.proc for worker in self._workers])
+
+
+def _stop(procs: list[subprocess.Popen]) -> None:
+    """Kill worker processes now; a thread reaps them and closes their pipes (see SynthesisPool.close)."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+
+    def reap() -> None:
         for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
+            proc.wait()
+            for stream in (proc.stdin, proc.stdout):
+                try:
+                    stream.close()  # type: ignore[union-attr]
+                except OSError:
+                    pass
 
-        def reap() -> None:
-            for proc in procs:
-                proc.wait()
-                for stream in (proc.stdin, proc.stdout):
-                    try:
-                        stream.close()  # type: ignore[union-attr]
-                    except OSError:
-                        pass
-
-        threading.Thread(target=reap, name="articast-reap", daemon=True).start()
+    threading.Thread(target=reap, name="articast-reap", daemon=True).start()
 
 
 RELEASE_MIN_SEGMENTS = 20
@@ -194,21 +240,34 @@ def main(engine_name: str) -> None:
     from . import get_engine
 
     engines: dict[Any, Any] = {}
+
+    def engine_for(options: Any, may_release: bool) -> Any:
+        engine = engines.get(options)
+        if engine is None:
+            engine = get_engine(engine_name, options)
+            if hasattr(engine, "threads"):
+                engine.threads = 1
+            if hasattr(engine, "prepare_apart"):
+                # A worker that will reload its voice must not carry the memory of preparing it.
+                engine.prepare_apart = may_release
+            engines[options] = engine
+        return engine
+
     while True:
         try:
             options, text, may_release = _read_frame(frames_in)
         except EOFError:
             return
+        if text is None:  # started early (start_early): load the voice now; nothing to answer
+            try:
+                load = getattr(engine_for(options, may_release), "load", None)
+                if load is not None:
+                    load()
+            except Exception:  # the first segment loads it again, and reports what goes wrong
+                engines.pop(options, None)
+            continue
         try:
-            engine = engines.get(options)
-            if engine is None:
-                engine = get_engine(engine_name, options)
-                if hasattr(engine, "threads"):
-                    engine.threads = 1
-                if hasattr(engine, "prepare_apart"):
-                    # A worker that will reload its voice must not carry the memory of preparing it.
-                    engine.prepare_apart = may_release
-                engines[options] = engine
+            engine = engine_for(options, may_release)
             clip = engine.synthesize(text)
             _write_frame(frames_out, ("ok", (clip.samples, clip.sample_rate_hz)))
         except Exception as exc:  # sent to the parent, which raises it there
