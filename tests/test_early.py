@@ -78,6 +78,12 @@ def test_workers_start_early_only_for_a_new_file_and_an_engine_that_uses_workers
     assert early.start_for(str(article), settings) == 0 and len(started) == 2
 
 
+def test_the_engines_started_early_are_those_that_speak_in_workers():
+    from articast.speech import engine_classes
+
+    assert set(early.ENGINES) == {name for name, cls in engine_classes().items() if getattr(cls, "PARALLEL", False)}
+
+
 def _wait_for(condition, seconds: float = 90) -> bool:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -91,12 +97,14 @@ def test_workers_started_early_load_the_voice_before_any_segment_and_a_pool_take
     """Real Piper: with a fresh cache, a worker started early prepares the voice with nothing to say yet."""
     workers.start_early("piper", 2, EngineOptions(), prepare_apart=False)
     procs = [worker.proc for worker in workers._EARLY]
+    first_started = workers._EARLY[0].started
     try:
         assert workers.early_workers("piper") == 2 and workers.early_workers("gtts") == 0
         assert _wait_for(lambda: list((cache / "models").glob("*.voice.json")))
         pool = workers.SynthesisPool("piper", 1)
         try:
             assert [worker.proc for worker in pool._workers] == procs[:1]  # taken over, not started anew
+            assert pool.started == first_started  # the speech stage began when the worker started
             assert workers._EARLY == []
             assert _wait_for(lambda: procs[1].returncode is not None, 30) and procs[1].returncode == -9
             (samples, rate), = pool.speak([(EngineOptions(), "Spoken by a worker that started early.")])

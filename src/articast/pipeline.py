@@ -141,6 +141,8 @@ class SpeechStream:
         self._pool = SynthesisPool(settings.engine, min(jobs, len(self._misses))) if parallel else None
         if self._pool is None:
             discard_early()
+        else:  # the speech stage began when its workers started, early or now
+            self._started = min(self._started, self._pool.started)
         log.debug("speaking %d of %d segments %s", len(self._misses), len(segments),
                   f"in {min(jobs, len(self._misses))} worker processes" if self._pool else "in this process")
         self._ready: queue.Queue = queue.Queue(maxsize=_READY_AHEAD)

@@ -5,7 +5,7 @@ knows what must be spoken: about 0.2 s of imports and work in one process, while
 wait. Only then would it start its workers, which take another 0.15 s to start Python and 0.1-0.3 s
 to load the voice. So ``articast produce`` starts them first, when the article is one it has not
 produced before: they load their voices while it reads (measured on 2 cores: a cold produce of
-the example 3-4% faster).
+the example 1-2% faster, which is about what one core idle for 0.2 s can give).
 
 After an edit, though, the cache holds nearly all of the article, the one changed sentence is
 spoken in this process, and workers started for nothing would take the cores this process needs

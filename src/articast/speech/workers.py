@@ -19,6 +19,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
@@ -61,6 +62,7 @@ class _Worker:
         # thread: a worker does no linear algebra in numpy (see articast._startup).
         env = {"MALLOC_ARENA_MAX": "2", "OPENBLAS_NUM_THREADS": "1", **os.environ}
         self.engine_name = engine_name
+        self.started = time.perf_counter()
         self.proc = subprocess.Popen([sys.executable, "-m", "articast.speech.workers", engine_name],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         self.busy_with: int | None = None
@@ -112,6 +114,8 @@ class SynthesisPool:
             _EARLY.remove(worker)
         discard_early()
         self._workers += [_Worker(engine_name) for _ in range(jobs - len(self._workers))]
+        self.started = min(worker.started for worker in self._workers)
+        """When its first worker started (time.perf_counter): speech began then."""
 
     def speak(self, jobs: Iterable[tuple[Any, str]]) -> Iterator[tuple[Any, int]]:
         """Samples and rate for each (engine options, text), in the order given."""
