@@ -43,6 +43,10 @@ PREPARE_APART_BYTES = 4_096
 does on more than 20 segments, about 4 KB of text): on a fresh cache their voice is then prepared
 in a process of its own (see PiperEngine.prepare_apart), as the first segment would have said."""
 
+BYTES_A_WORKER = 500
+"""Workers started early: at most one for each this many bytes of the article file (about four
+sentences), and at least two."""
+
 _DIGEST = 8
 
 
@@ -118,6 +122,8 @@ def start_for(source: str, settings: Any) -> int:
     data = _article_bytes(source)
     if data is None or not looks_new(data):
         return 0
+    # A pool takes at most one worker a segment: on many cores, a short article starts fewer.
+    jobs = min(jobs, max(2, len(data) // BYTES_A_WORKER))
     # The voice the article's body is spoken in (see pipeline.SpeechStream), loaded in advance.
     options = EngineOptions.chosen(settings, settings.role_voices.get("answer", settings.voice))
     start_early(settings.engine, jobs, options, prepare_apart=len(data) >= PREPARE_APART_BYTES)
