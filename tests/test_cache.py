@@ -244,3 +244,32 @@ def test_worker_processes_speak_what_one_process_would(tmp_path, monkeypatch):
         words = len(segment.spoken.split())
         assert 100 < words / (clip.duration_ms / 60000) < 230
     assert SegmentCache().stats().entries == len(script.segments)
+
+
+def test_closing_the_speech_stream_waits_once_for_a_segment_spoken_here(tmp_path, article, monkeypatch):
+    """Ctrl-C while a segment is spoken in this process: produce, the mix and the stream each close the
+    stream, and only the first waits (at most 2 s) for the segment, which cannot be interrupted.
+    Each waited before, so the command took 6 s to stop."""
+    import threading
+    import time
+
+    speaking, release = threading.Event(), threading.Event()
+
+    class SlowEngine(CountingEngine):
+        def synthesize(self, text: str) -> Clip:
+            speaking.set()
+            release.wait(30)
+            return super().synthesize(text)
+
+    monkeypatch.setattr(pipeline, "get_engine", lambda name, options: SlowEngine())
+    monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path / "cache"))
+    script = pipeline.load_script(article)
+    stream = pipeline.synthesize(script, Settings(out_dir=tmp_path / "show", music=False, jobs=1))
+    try:
+        assert speaking.wait(30)
+        started = time.monotonic()
+        for _ in range(3):
+            stream.close()
+        assert 1.9 < time.monotonic() - started < 3.5
+    finally:
+        release.set()

@@ -190,3 +190,43 @@ def test_a_pool_speaks_in_order_and_its_workers_are_gone_after_close():
         time.sleep(0.05)
     assert [proc.returncode for proc in procs] == [-9, -9]  # killed, and reaped (no zombie left)
     assert all(proc.stdin.closed and proc.stdout.closed for proc in procs)
+
+
+def test_a_pool_closed_between_two_clips_stops_its_reader_instead_of_waiting_for_ever():
+    """close() while the reader is between two clips (Ctrl-C in produce: the speech thread is still
+    caching the last clip). Once the workers are reaped their pipes are closed, and a select on pipes
+    that are gone waits for ever: produce then waited 3 x 2 s for its speech thread before exiting."""
+    import threading
+    import time
+
+    from articast.errors import SpeechError
+    from articast.speech.workers import SynthesisPool
+
+    pool = SynthesisPool("piper", 1)
+    procs = [worker.proc for worker in pool._workers]
+    spoken = pool.speak((EngineOptions(), text) for text in ["One.", "Two.", "Three."])
+    outcome: list[BaseException | None] = []
+
+    def read_on() -> None:
+        try:
+            next(spoken)
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 - whatever it is, the test names it
+            outcome.append(exc)
+
+    try:
+        next(spoken)  # the first clip: the second is being spoken, and nobody is reading
+        pool.close()
+        deadline = time.monotonic() + 30
+        while not all(proc.stdout.closed for proc in procs) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert all(proc.stdout.closed for proc in procs)
+        reader = threading.Thread(target=read_on, daemon=True)
+        started = time.monotonic()
+        reader.start()
+        reader.join(10)
+        assert not reader.is_alive(), "the reader waits on pipes that are gone"
+        assert time.monotonic() - started < 2
+        assert len(outcome) == 1 and isinstance(outcome[0], SpeechError)
+    finally:
+        pool.close()

@@ -238,7 +238,13 @@ class SpeechStream:
             self.close()
 
     def close(self) -> None:
-        """Stop speaking (after an error or Ctrl-C, or when done) and stop the workers."""
+        """Stop speaking (after an error or Ctrl-C, or when done) and stop the workers.
+
+        Called by whoever finishes first (the iteration, the mix, produce itself); only the first call
+        waits, at most 2 s, for a segment being spoken in this process, which cannot be interrupted.
+        """
+        if self._stop.is_set():
+            return
         self._stop.set()
         if self._pool is not None:
             self._pool.close()

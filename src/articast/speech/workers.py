@@ -116,6 +116,7 @@ class SynthesisPool:
         self._workers += [_Worker(engine_name) for _ in range(jobs - len(self._workers))]
         self.started = min(worker.started for worker in self._workers)
         """When its first worker started (time.perf_counter): speech began then."""
+        self._closed = False
 
     def speak(self, jobs: Iterable[tuple[Any, str]]) -> Iterator[tuple[Any, int]]:
         """Samples and rate for each (engine options, text), in the order given."""
@@ -145,11 +146,17 @@ class SynthesisPool:
             hand_out(worker)
         try:
             while next_out < len(queue):
-                for key, _ in selector.select():
+                # Checked between waits: once close() has reaped the workers it closes their pipes,
+                # and a select on pipes that are gone would wait for ever (epoll forgets them).
+                if self._closed:
+                    raise SpeechError("speech was stopped before every segment was spoken")
+                for key, _ in selector.select(timeout=_CLOSED_CHECK_S):
                     worker = key.data
                     try:
                         kind, value = _read_frame(worker.proc.stdout)
-                    except EOFError:
+                    except (EOFError, OSError, ValueError):  # ValueError: a pipe close() has closed
+                        if self._closed:
+                            raise SpeechError("speech was stopped before every segment was spoken") from None
                         raise SpeechError("a speech worker stopped unexpectedly; run again to continue "
                                           "(what was spoken is cached)") from None
                     if kind == "error":
@@ -170,8 +177,10 @@ class SynthesisPool:
 
         They are killed here and reaped by a thread: the system takes about 50 ms to tear down two
         workers' memory, which the end of a produce need not wait for. Their pipes are closed only
-        once they are gone: a thread still waiting in ``speak`` wakes on the end of their output.
+        once they are gone: a thread still waiting in ``speak`` wakes on the end of their output, and
+        one that comes back to wait later finds the pool closed.
         """
+        self._closed = True
         _stop([worker.proc for worker in self._workers])
 
 
@@ -192,6 +201,9 @@ def _stop(procs: list[subprocess.Popen]) -> None:
 
     threading.Thread(target=reap, name="articast-reap", daemon=True).start()
 
+
+_CLOSED_CHECK_S = 0.25
+"""How long ``speak`` waits for a clip before it looks again whether the pool was closed meanwhile."""
 
 RELEASE_MIN_SEGMENTS = 20
 """Segments per worker an article must have for a worker over WORKER_MEMORY_MB to reload its voice.
