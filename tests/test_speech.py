@@ -230,3 +230,25 @@ def test_a_pool_closed_between_two_clips_stops_its_reader_instead_of_waiting_for
         assert len(outcome) == 1 and isinstance(outcome[0], SpeechError)
     finally:
         pool.close()
+
+
+def test_a_worker_gone_before_its_next_segment_is_a_clear_speech_error():
+    """A worker killed (out of memory, say) after its last clip: handing it the next segment failed
+    with a bare BrokenPipeError, which the command reports as nothing at all (that is how it treats
+    a closed stdout). It is the same SpeechError as a worker that stops while speaking."""
+    import time
+
+    from articast.errors import SpeechError
+    from articast.speech.workers import SynthesisPool
+
+    pool = SynthesisPool("piper", 1)
+    proc = pool._workers[0].proc
+    try:
+        proc.kill()
+        deadline = time.monotonic() + 30
+        while proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        with pytest.raises(SpeechError, match="stopped unexpectedly"):
+            list(pool.speak([(EngineOptions(), "Never said.")]))
+    finally:
+        pool.close()

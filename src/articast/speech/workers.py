@@ -136,7 +136,10 @@ class SynthesisPool:
             nonlocal next_job
             if next_job < len(queue):
                 options, text = queue[order[next_job]]
-                _write_frame(worker.proc.stdin, (options, text, may_release))  # type: ignore[arg-type]
+                try:
+                    _write_frame(worker.proc.stdin, (options, text, may_release))  # type: ignore[arg-type]
+                except (OSError, ValueError):  # it died since its last clip (or close() closed its pipe)
+                    raise _stopped(self._closed) from None
                 worker.busy_with = order[next_job]
                 next_job += 1
 
@@ -149,16 +152,13 @@ class SynthesisPool:
                 # Checked between waits: once close() has reaped the workers it closes their pipes,
                 # and a select on pipes that are gone would wait for ever (epoll forgets them).
                 if self._closed:
-                    raise SpeechError("speech was stopped before every segment was spoken")
+                    raise _stopped(True)
                 for key, _ in selector.select(timeout=_CLOSED_CHECK_S):
                     worker = key.data
                     try:
                         kind, value = _read_frame(worker.proc.stdout)
                     except (EOFError, OSError, ValueError):  # ValueError: a pipe close() has closed
-                        if self._closed:
-                            raise SpeechError("speech was stopped before every segment was spoken") from None
-                        raise SpeechError("a speech worker stopped unexpectedly; run again to continue "
-                                          "(what was spoken is cached)") from None
+                        raise _stopped(self._closed) from None
                     if kind == "error":
                         raise value
                     results[worker.busy_with] = value
@@ -182,6 +182,13 @@ class SynthesisPool:
         """
         self._closed = True
         _stop([worker.proc for worker in self._workers])
+
+
+def _stopped(closed: bool) -> SpeechError:
+    """The error for a worker found gone: stopped by close(), or on its own (killed, crashed)."""
+    if closed:
+        return SpeechError("speech was stopped before every segment was spoken")
+    return SpeechError("a speech worker stopped unexpectedly; run again to continue (what was spoken is cached)")
 
 
 def _stop(procs: list[subprocess.Popen]) -> None:
