@@ -87,6 +87,20 @@ def test_getting_an_engine_loads_only_that_engine():
     assert result.returncode == 0 and result.stdout.strip() == "[]", result.stderr
 
 
+def test_a_voice_on_several_threads_does_not_spin_and_one_on_a_single_thread_is_left_alone(engine):
+    """Spinning threads burn the CPU the command needs to mix beside an in-process voice."""
+    engine.synthesize("Hello there.")  # loads the voice, on every core (threads None)
+    options = engine._voice.session.get_session_options()
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    single = get_engine("piper", EngineOptions(pace_wpm=160))
+    single.threads = 1
+    single.synthesize("Hello there.")
+    options = single._voice.session.get_session_options()
+    assert options.intra_op_num_threads == 1
+    with pytest.raises(Exception):  # never set: a single thread has nobody to wait for
+        options.get_session_config_entry("session.intra_op.allow_spinning")
+
+
 def test_numpy_runs_one_blas_thread_in_the_command_and_its_workers():
     """OpenBLAS's idle threads spin on cores the voice needs: the command line and every speech
     worker start numpy with one, even when the caller's environment does not say so."""
