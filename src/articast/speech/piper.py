@@ -147,7 +147,8 @@ def _session_options(threads: int | None, level):
     sentence on two threads took 0.39-0.47 s either way, but 0.78-0.93 CPU-s against 0.52-0.61,
     and that CPU is what the command needs beside it to mix. Measured on warm runs of the example
     (the edited sentence is spoken in the command on two threads): medians 1.020 s against 1.039
-    and 1.078 against 1.114 (16 interleaved runs each).
+    and 1.078 against 1.114 (16 interleaved runs each); a cold example with ``--jobs 1`` (every
+    sentence in the command, on two threads): 7.31 s against 8.03 (6 runs each).
     """
     import onnxruntime
 
