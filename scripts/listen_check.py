@@ -36,11 +36,11 @@ def main() -> None:
     samples = np.frombuffer(raw, dtype=np.float32).reshape(-1, channels)
     lufs = pyloudnorm.Meter(info.sample_rate).integrated_loudness(samples if channels > 1 else samples[:, 0])
     vtt = path.with_suffix(".vtt")
-    words = len(" ".join(l for l in vtt.read_text().splitlines()
-                         if l and "-->" not in l and not l.isdigit() and l != "WEBVTT").split())
+    words = len(" ".join(line for line in vtt.read_text().splitlines()
+                         if line and "-->" not in line and not line.isdigit() and line != "WEBVTT").split())
     tag = ID3(path)
     print(f"file        {path} ({path.stat().st_size} bytes), ID3v2.{tag.version[1]}")
-    print(f"audio       {info.length:.3f} s, {info.bitrate // 1000} kbps {info.bitrate_mode}, "
+    print(f"audio       {info.length:.3f} s, {round(info.bitrate / 1000)} kbps {info.bitrate_mode}, "
           f"{info.sample_rate} Hz, {channels} ch, decoded {len(samples) / info.sample_rate:.3f} s")
     print(f"loudness    {lufs:.2f} LUFS integrated, true peak {true_peak_dbtp(path):.2f} dBTP")
     print(f"pace        {words} words in {info.length:.1f} s = {words / info.length * 60:.1f} wpm")
