@@ -153,3 +153,37 @@ def test_the_music_is_set_against_the_speech_reference_the_caller_gives():
     fixed = lambda measured: -14.0  # noqa: E731
     assert np.array_equal(intro(1.0, fixed), intro(0.8, fixed))
     assert not np.allclose(intro(1.0, None), intro(0.8, None), atol=1e-3)
+
+
+def test_the_music_is_shaped_once_at_full_level_and_each_article_sets_only_its_gain(monkeypatch, tmp_path):
+    """pydub's fades are remembered at full level: another article (another gain) multiplies them
+    and does not fade again; the result is the fade with the gain inside pydub, to int16 rounding."""
+    from articast.audio import mix as mix_module
+
+    monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
+    music, s = load_music(), MixSettings()
+    real = mix_module._to_segment
+    fades: list[int] = []
+
+    def counted(samples, sr):
+        fades.append(len(samples))
+        return real(samples, sr)
+
+    monkeypatch.setattr(mix_module, "_to_segment", counted)
+    first = mix_module._shape_intro(music.intro, SR, 3000, s, -6.0)
+    outro = mix_module._shape_outro(music.outro[: 8 * SR], SR, 700, s, -6.0)
+    assert len(fades) == 2
+    again = mix_module._shape_intro(music.intro, SR, 3000, s, -12.0)
+    outro_again = mix_module._shape_outro(music.outro[: 8 * SR], SR, 700, s, -12.0)
+    assert len(fades) == 2  # nothing faded again
+    assert np.allclose(again, first * np.float32(10 ** (-6 / 20)), atol=1e-6)
+    assert np.allclose(outro_again, outro * np.float32(10 ** (-6 / 20)), atol=1e-6)
+    mix_module._shape_intro(music.intro, SR, 2500, s, -6.0)  # speech starts elsewhere: a new shape
+    assert len(fades) == 3
+
+    # The same fades with the gain applied inside pydub first, as a one-off shaping would.
+    seg = real(music.intro, SR).apply_gain(-12.0).fade(to_gain=s.duck_db, start=2500, end=3100)[:6500]
+    reference = np.frombuffer(seg.fade_out(3400).raw_data, dtype="<i2").reshape(-1, 2) / 32767.0
+    assert again.shape == reference.shape
+    assert np.abs(again - reference).max() < 1e-4  # about 3 int16 steps, -80 dBFS
+    assert np.abs(again[SR // 2: SR]).max() > 0.01  # and it is music, not silence

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -133,30 +133,48 @@ def _to_segment(samples: np.ndarray, sample_rate_hz: int):
     return AudioSegment(data=pcm.tobytes(), sample_width=2, frame_rate=sample_rate_hz, channels=samples.shape[1])
 
 
-def _from_segment(segment) -> np.ndarray:
-    data = np.frombuffer(segment.raw_data, dtype="<i2").astype(np.float32) / 32767.0
-    return data.reshape(-1, segment.channels)
+def _shaped(name: str, track: np.ndarray, sr: int, at_ms: int, s: MixSettings, gain_db: float,
+            shape: Callable[[Any], Any]) -> np.ndarray:
+    """``track`` shaped by ``shape`` (pydub's gain automation on an AudioSegment), then set ``gain_db``.
+
+    The shape is remembered at full level, so every article with this music and these settings
+    shares it; only the gain, a multiplication, is the article's own. pydub fades a millisecond at a
+    time: the intro and outro took 0.05 s of the command's time on every run, after the first half
+    minute of speech, where a warm run waits on it (remembered: 5 ms). Warm example, interleaved:
+    medians 1.109 s against 1.137 and 1.127 against 1.151 (16 runs each). The gain applied after
+    the fades instead of before them moves no sample by more than 6e-5 (two int16 steps).
+    """
+    key = memo.digest(f"shaped-{name}", track, sr, at_ms, s.duck_db)
+    pcm = memo.array(key, lambda: np.frombuffer(shape(_to_segment(track, sr)).raw_data, dtype="<i2")
+                     .reshape(-1, track.shape[1]))
+    return pcm.astype(np.float32) * np.float32(10 ** (gain_db / 20) / 32767.0)
 
 
 def _shape_intro(intro: np.ndarray, sr: int, speech_start_ms: int, s: MixSettings, gain_db: float) -> np.ndarray:
     """Full level, then duck under the first words and fade away (pydub's gain automation)."""
-    seg = _to_segment(intro, sr).apply_gain(gain_db)
-    total_ms = len(seg)
-    duck_start = max(0, speech_start_ms - 500)
-    duck_end = min(total_ms, speech_start_ms + 100)
-    if duck_end > duck_start:
-        seg = seg.fade(to_gain=s.duck_db, start=duck_start, end=duck_end)
-    end_ms = min(total_ms, speech_start_ms + 3500)
-    seg = seg[:end_ms]
-    fade_ms = max(10, end_ms - duck_end)
-    return _from_segment(seg.fade_out(min(fade_ms, len(seg))))
+
+    def shape(seg):
+        total_ms = len(seg)
+        duck_start = max(0, speech_start_ms - 500)
+        duck_end = min(total_ms, speech_start_ms + 100)
+        if duck_end > duck_start:
+            seg = seg.fade(to_gain=s.duck_db, start=duck_start, end=duck_end)
+        end_ms = min(total_ms, speech_start_ms + 3500)
+        seg = seg[:end_ms]
+        fade_ms = max(10, end_ms - duck_end)
+        return seg.fade_out(min(fade_ms, len(seg)))
+
+    return _shaped("intro", intro, sr, speech_start_ms, s, gain_db, shape)
 
 
 def _shape_outro(outro: np.ndarray, sr: int, rise_ms: int, s: MixSettings, gain_db: float) -> np.ndarray:
     """Rise from under the last words to full level, play out, fade at the end."""
-    seg = _to_segment(outro, sr).apply_gain(gain_db)
-    seg = seg.fade(from_gain=s.duck_db, to_gain=0, start=0, end=min(rise_ms, len(seg)))
-    return _from_segment(seg.fade_out(min(2500, len(seg) - rise_ms)))
+
+    def shape(seg):
+        seg = seg.fade(from_gain=s.duck_db, to_gain=0, start=0, end=min(rise_ms, len(seg)))
+        return seg.fade_out(min(2500, len(seg) - rise_ms))
+
+    return _shaped("outro", outro, sr, rise_ms, s, gain_db, shape)
 
 
 class Sink(Protocol):
