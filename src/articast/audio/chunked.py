@@ -73,8 +73,9 @@ LONG_CHUNK_S = 10.0
 A warm run encodes again the chunk that holds the edit, so the shorter the chunks the less it
 encodes; each chunk costs an ffmpeg (24 ms of CPU). Measured on the example, whose paragraphs run
 15-25 s: at 10 s against 20, warm medians 1.062 s against 1.099 and 1.107 against 1.181 (16 and 10
-interleaved runs); cold unchanged (5.23 s against 5.17 on the example, 8.85 against 8.81 on
-seed-article, medians of 12 and 10)."""
+interleaved runs). Cold runs pay for the extra chunks (the example's 5 became 9: about 0.1 CPU-s),
+about 1%, within this machine's noise: 5.23 s against 5.17 on the example, 8.85 against 8.81 on
+seed-article (medians of 12 and 10)."""
 
 PARAGRAPH_GAP_MS = 600
 """Digital silence at least this long is a paragraph's (or a chapter's) pause."""
