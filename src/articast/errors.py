@@ -26,6 +26,10 @@ class InputError(ArticastError):
     exit_status = ExitStatus.BAD_INPUT
 
 
+class NotAPageError(InputError):
+    """An address holds something other than an article to read: a PDF, an image, audio."""
+
+
 class SpeechError(ArticastError):
     """A speech engine failed or returned unusable audio."""
 

@@ -47,6 +47,29 @@ class Article:
     source: str | None = None
     """Where the article came from: a path, a URL or "stdin"."""
 
+    link: str | None = None
+    """The original article's web address (http or https), credited in the episode; None for a file."""
+
+
+@dataclass(frozen=True)
+class ArticleFacts:
+    """What a feed or a reading list says of an article: used where the article itself is silent."""
+
+    title: str | None = None
+    """The item's title."""
+
+    author: str | None = None
+    """The item's author."""
+
+    date: str | None = None
+    """The item's publication date, YYYY-MM-DD."""
+
+    summary: str | None = None
+    """The item's summary, as plain text."""
+
+    link: str | None = None
+    """The original article's web address."""
+
 
 class Pause(str, Enum):
     """How long a silence follows a segment, from what ends there in the text."""
@@ -109,6 +132,9 @@ class Script:
 
     normalised: bool = True
     """False when the language is not English and text was passed to the voice as written."""
+
+    link: str | None = None
+    """The original article's web address, credited at the end of the episode's description."""
 
     @property
     def segments(self) -> list[Segment]:

@@ -23,7 +23,7 @@ from .config import Settings
 from .errors import AudioError, InputError, SpeechError
 from .fsutil import atomic_path, remove_stale_temps
 from .ingest import read_article
-from .models import Clip, Cue, Episode, Mix, Script
+from .models import Article, Clip, Cue, Episode, Mix, Script
 from .script import build_script
 from .speech import EngineOptions, SpeechEngine, get_engine
 from .speech.cache import SegmentCache, segment_key
@@ -60,21 +60,32 @@ def slugify(title: str, max_length: int = 60) -> str:
     return slug or "episode"
 
 
+SUMMARY_CHARS = 1000
+"""The episode's description is cut to this (on a word) before the original's address is added."""
+
+
 def _summary(script: Script) -> str:
+    """The episode's description: the article's own, or its first sentences; ending with its link."""
     if script.summary:
-        return script.summary
-    body = [s.text for s in script.segments if s.role == "body"]
-    text = ""
-    for sentence in body:
-        if len(text) + len(sentence) > 300 and text:
-            break
-        text = f"{text} {sentence}".strip()
-    return text or script.title
+        text = script.summary.strip()
+        if len(text) > SUMMARY_CHARS:
+            text = text[:SUMMARY_CHARS - 1].rsplit(" ", 1)[0].rstrip() + "…"
+    else:
+        text = ""
+        for sentence in (s.text for s in script.segments if s.role == "body"):
+            if len(text) + len(sentence) > 300 and text:
+                break
+            text = f"{text} {sentence}".strip()
+        text = text or script.title
+    if script.link:
+        text = f"{text}\n\nOriginal article: {script.link}"
+    return text
 
 
-def load_script(source: str | Path, title: str | None = None, lexicon: dict[str, str] | None = None) -> Script:
-    """Read the article and lay out what will be spoken (no synthesis)."""
-    article = read_article(source)
+def load_script(source: str | Path | Article, title: str | None = None,
+                lexicon: dict[str, str] | None = None) -> Script:
+    """Read the article (unless given one already read) and lay out what will be spoken (no synthesis)."""
+    article = source if isinstance(source, Article) else read_article(source)
     if title:
         article = dataclasses.replace(article, title=title)
     return build_script(article, lexicon=lexicon)
@@ -445,9 +456,12 @@ def _as_heard(mix: Mix, stream: ChunkedMp3) -> Mix:
     return dataclasses.replace(mix, frames=stream.frames_out, cues=cues, chapters=chapters, cue_frames=cue_frames)
 
 
-def produce(source: str | Path, settings: Settings = Settings(), *, title: str | None = None,
-            progress: ProgressCallback | None = None) -> Episode:
-    """Make a tagged, loudness-normalised MP3 with VTT and JSON chapters in ``settings.out_dir``."""
+def produce(source: str | Path | Article, settings: Settings = Settings(), *, title: str | None = None,
+            progress: ProgressCallback | None = None, slug: str | None = None) -> Episode:
+    """Make a tagged, loudness-normalised MP3 with VTT and JSON chapters in ``settings.out_dir``.
+
+    ``source`` is a path, a URL, "-", or an Article already read; ``slug`` names the files (default:
+    from the title)."""
     script = load_script(source, title, settings.lexicon)
     if settings.music:  # fail before any speech is made
         for music_file in (settings.intro, settings.outro):
@@ -457,7 +471,7 @@ def produce(source: str | Path, settings: Settings = Settings(), *, title: str |
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: exists and is not a folder")
 
-    slug = slugify(script.title)
+    slug = slug or slugify(script.title)
     mp3_path = out_dir / f"{slug}.mp3"
     vtt_path = out_dir / f"{slug}.vtt"
     chapters_path = out_dir / f"{slug}.chapters.json"
@@ -505,6 +519,7 @@ def produce(source: str | Path, settings: Settings = Settings(), *, title: str |
                 transcript=render_transcript_text(mix.cues),
                 chapters=mix.chapters,
                 cover=default_cover(),
+                link=script.link,
             ))
             log.info("timing: tags and sidecars %.3f s", time.perf_counter() - started)
     except BaseException:

@@ -1,4 +1,4 @@
-"""ID3v2.3 tags with mutagen: title, artist, show, date, genre, summary, cover, chapters, transcript."""
+"""ID3v2.3 tags with mutagen: title, artist, show, date, genre, summary, link, cover, chapters, transcript."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLEN, TPE1, USLT,
+from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLEN, TPE1, USLT, WOAS,
                          CTOCFlags, PictureType)
 
 from .models import ChapterMark
@@ -51,6 +51,9 @@ class TagInfo:
     language: str = "eng"
     """ISO 639-2 code for COMM and USLT."""
 
+    link: str | None = None
+    """The original article's web address (WOAS, the audio's source page)."""
+
 
 def default_cover() -> bytes:
     """articast's own 600 x 600 JPEG cover, sized for a tag."""
@@ -71,6 +74,8 @@ def write_tags(path: Path, info: TagInfo) -> None:
         tag.add(COMM(encoding=1, lang=info.language, desc="", text=info.summary))
     if info.transcript:
         tag.add(USLT(encoding=1, lang=info.language, desc="transcript", text=info.transcript))
+    if info.link:
+        tag.add(WOAS(url=info.link))
     if info.cover:
         tag.add(APIC(encoding=0, mime=info.cover_mime, type=PictureType.COVER_FRONT, desc="Cover",
                      data=info.cover))

@@ -7,14 +7,14 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
-from ..models import Article
+from ..models import Article, ArticleFacts
 from .decode import MAX_ARTICLE_BYTES, decode_text
 from .web import fetch, is_url
 from .html import looks_like_html, parse_html
 from .markdown import CODE_SKIPPED, TABLE_SKIPPED, looks_like_markdown, parse_markdown
 from .text import parse_text
 
-__all__ = ["read_article", "parse_article", "MAX_ARTICLE_BYTES", "is_url"]
+__all__ = ["read_article", "parse_article", "with_facts", "MAX_ARTICLE_BYTES", "is_url"]
 
 _MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -85,8 +85,24 @@ def _kind_from_suffix(suffix: str) -> str | None:
     return None
 
 
-def read_article(source: str | Path) -> Article:
-    """Read an article from a path, an http(s) URL, or "-" (stdin): plain text, Markdown or HTML."""
+def with_facts(article: Article, facts: ArticleFacts | None) -> Article:
+    """The article with its missing title, author, date, summary and link taken from ``facts``."""
+    if facts is None:
+        return article
+    return dataclasses.replace(
+        article,
+        title=article.title.strip() or (facts.title or "").strip(),
+        author=article.author or facts.author,
+        date=article.date or facts.date,
+        summary=article.summary or facts.summary,
+        link=article.link or facts.link,
+    )
+
+
+def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Article:
+    """Read an article from a path, an http(s) URL, or "-" (stdin): plain text, Markdown or HTML.
+
+    ``facts`` (from a feed item or a reading list) fill in what the article does not say itself."""
     text_source = str(source)
     url = None
     if is_url(text_source):
@@ -109,7 +125,7 @@ def read_article(source: str | Path) -> Article:
         data, name = read_source_bytes(source)
         text = decode_text(data, name=name)
         kind = None if text_source == "-" else _kind_from_suffix(Path(text_source).suffix.lower())
-    article = parse_article(text, name=name, kind=kind, url=url)
+    article = with_facts(dataclasses.replace(parse_article(text, name=name, kind=kind, url=url), link=url), facts)
     if not article.title.strip():
         stem = ""
         if url is None and text_source != "-":

@@ -83,11 +83,13 @@ def _read_episode(mp3: Path) -> dict:
     except ID3NoHeaderError:
         tag = ID3()
     comments = tag.getall("COMM")
+    sources = tag.getall("WOAS")
     chapters = sorted(tag.getall("CHAP"), key=lambda c: c.start_time)
     return {
         "title": str(tag.get("TIT2") or mp3.stem),
         "description": comments[0].text[0] if comments and comments[0].text else "",
         "author": str(tag.get("TPE1") or ""),
+        "link": sources[0].url if sources else "",
         "duration_s": round(audio.info.length),
         "chapters": [{"title": str(c.sub_frames.get("TIT2") or ""), "start": c.start_time / 1000} for c in chapters],
     }

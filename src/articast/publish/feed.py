@@ -135,6 +135,8 @@ def render_feed(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, 
         names = files[record.slug]
         item = _sub(channel, "item")
         _sub(item, "title", clean_text(record.title, 255))
+        if record.link.startswith(("https://", "http://")):  # the original article
+            _sub(item, "link", record.link)
         _sub(item, "description", clean_text(record.description, 4000))
         _sub(item, f"{{{ITUNES}}}summary", clean_text(record.description, 4000))
         _sub(item, "guid", record.guid, isPermaLink="false")

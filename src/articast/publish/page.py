@@ -95,7 +95,8 @@ def render_page(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, 
         parts += [
             f'<article id="episode-{record.number}">',
             f"<h2>{e(record.title)}</h2>",
-            f'<p class="meta">Episode {record.number} · {e(date)} · {_clock(record.duration_s)}</p>',
+            f'<p class="meta">Episode {record.number} · {e(date)} · {_clock(record.duration_s)}'
+            + (f' · <a href="{e(record.link)}">Original article</a>' if record.link.startswith(("https://", "http://")) else "") + "</p>",
             f'<audio id="{player}" controls preload="metadata" src="{e(names["mp3"])}"></audio>',
             f"<p>{e(record.description)}</p>",
         ]

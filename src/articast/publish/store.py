@@ -41,6 +41,8 @@ class EpisodeRecord:
     duration_s: int = 0
     length_bytes: int = 0
     updated: str = ""
+    link: str = ""
+    """The original article's web address, when the episode was made from one."""
     chapters: list[dict] = field(default_factory=list)
     """Chapter titles and start times in seconds, for the page."""
 

@@ -83,4 +83,5 @@ def build_script(article: Article, lexicon: Mapping[str, str] | None = None) -> 
         summary=article.summary,
         language=language,
         normalised=is_english(language),
+        link=article.link,
     )
