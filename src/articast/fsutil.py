@@ -1,8 +1,10 @@
-"""Atomic file writes: a crash or Ctrl-C never leaves a half-written file where a reader looks."""
+"""Atomic file writes (a crash or Ctrl-C never leaves a half-written file where a reader looks), and the
+show folder's lock."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import tempfile
 import time
@@ -67,3 +69,23 @@ def remove_stale_temps(folder: Path, older_than_s: float = STALE_TEMP_S) -> int:
                 path.unlink()
                 removed += 1
     return removed
+
+
+SHOW_LOCK_FILE = ".articast.lock"
+"""The show folder's lock: held while its episode records or the records of followed sources change."""
+
+
+@contextlib.contextmanager
+def show_lock(folder: Path, timeout_s: float = 60.0) -> Iterator[None]:
+    """Hold the show folder's lock (made when missing) for the block."""
+    from filelock import FileLock
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(folder / SHOW_LOCK_FILE), timeout=timeout_s):
+        yield
+
+
+def now_iso() -> str:
+    """The current UTC time, to the second, ISO 8601."""
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()

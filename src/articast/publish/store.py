@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from filelock import FileLock
-
 from ..errors import ArticastError
-from ..fsutil import write_text_atomic
+from ..fsutil import SHOW_LOCK_FILE, now_iso, show_lock, write_text_atomic
 
 STORE_FILE = "episodes.json"
-LOCK_FILE = ".articast.lock"
+LOCK_FILE = SHOW_LOCK_FILE
 
 
 @dataclass
@@ -47,11 +44,6 @@ class EpisodeRecord:
     """Chapter titles and start times in seconds, for the page."""
 
 
-def now_iso() -> str:
-    """The current UTC time, to the second, ISO 8601."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-
-
 class EpisodeStore:
     """Episode records of one show folder."""
 
@@ -64,8 +56,7 @@ class EpisodeStore:
     @contextlib.contextmanager
     def locked(self, timeout_s: float = 60.0) -> Iterator[dict[str, EpisodeRecord]]:
         """Hold the show's lock, yield the records by slug, and save them when the block ends."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(self.folder / LOCK_FILE), timeout=timeout_s):
+        with show_lock(self.folder, timeout_s):
             records = self.load()
             yield records
             self.save(records)
