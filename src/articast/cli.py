@@ -18,6 +18,7 @@ from .config import Settings, resolve_settings
 from .errors import ArticastError, ExitStatus, InputError
 
 if TYPE_CHECKING:
+    from .models import Episode
     from .pipeline import Progress
 
 DESCRIPTION = "Turn a written article into a podcast episode: offline speech, music, chapters, transcript."
@@ -31,6 +32,8 @@ examples:
   articast produce interview.txt --voice question=en:co.uk --voice answer=en:com.au --engine gtts
   articast init --show "The Reading List" --email me@example.com --base-url https://example.com/pod
   articast produce article.md --publish
+  articast produce first.md second.md https://example.com/third.html
+  articast follow https://example.com/feed.xml && articast update
   articast serve
   articast voices
   articast cache --clear
@@ -88,11 +91,13 @@ def _parser() -> argparse.ArgumentParser:
         "produce", parents=[common], help="make an episode (MP3 + transcript + chapters) from an article",
         description="Read an article, speak it with the offline Piper voice, mix intro and outro music, "
                     "normalise loudness to -16 LUFS and write OUT/<slug>.mp3 with <slug>.vtt and "
-                    "<slug>.chapters.json beside it. The last line printed is the MP3's path.",
+                    "<slug>.chapters.json beside it. The last line printed for each article is its MP3's "
+                    "path. With several articles, each is made in turn; the exit status is 1 if any failed.",
         epilog="Settings not given as flags come from ARTICAST_* variables, then OUT/articast.toml.",
     )
-    produce_p.add_argument("source", metavar="ARTICLE",
-                           help="a text, Markdown or HTML file, an http(s) URL, or - for standard input")
+    produce_p.add_argument("sources", nargs="+", metavar="ARTICLE",
+                           help="a text, Markdown or HTML file, an http(s) URL, or - for standard input; "
+                                "give several to make one episode each (a failed one does not stop the rest)")
     produce_p.add_argument("--out", dest="out_dir", metavar="DIR",
                            help="show folder to write into (default: output/, or $ARTICAST_OUT)")
     produce_p.add_argument("--title", help="episode title (default: the article's own title)")
@@ -123,6 +128,37 @@ def _parser() -> argparse.ArgumentParser:
     produce_p.add_argument("--lexicon", type=Path, metavar="FILE",
                            help='TOML file of word = "how to say it" pairs (names, brands), '
                                 "added to the show's [lexicon]")
+
+    follow_p = sub.add_parser(
+        "follow", parents=[common], help="follow a feed, OPML file, reading list or folder ('articast update' voices it)",
+        description="Record a source in the show's articast.toml, after reading it once to tell what it is: an "
+                    "RSS, Atom or JSON feed (URL or file; a web page that names its feed works too), an OPML "
+                    "file of feeds, a reading list (a text file of article URLs or paths, one a line, # for "
+                    "comments) or a folder of .md, .txt and .html files. 'articast update' then voices what "
+                    "is new in every followed source; its first update of a source voices only the newest "
+                    "--max-new items and marks the older ones as seen.",
+        epilog="examples:\n  articast follow https://example.com/feed.xml\n  articast follow reading-list.txt "
+               "--max-new 10\n  articast follow ~/drafts\n  articast follow --list",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    follow_p.add_argument("source", nargs="?", metavar="SOURCE", help="a feed, OPML file or reading list (URL or "
+                          "path), or a folder")
+    follow_p.add_argument("--out", dest="out_dir", metavar="DIR", help="the show folder (default: output/)")
+    follow_p.add_argument("--max-new", type=int, metavar="N",
+                          help="the first update voices at most the N newest items (default: 3)")
+    follow_p.add_argument("--list", action="store_true", help="list the followed sources and what became of them")
+    unfollow_p = sub.add_parser("unfollow", parents=[common], help="stop following a source",
+                                description="Remove a source from the show's articast.toml and forget which "
+                                            "of its items were voiced. Its episodes stay in the show.")
+    unfollow_p.add_argument("source", metavar="SOURCE", help="the source as 'articast follow --list' shows it")
+    unfollow_p.add_argument("--out", dest="out_dir", metavar="DIR", help="the show folder (default: output/)")
+    update_p = sub.add_parser(
+        "update", parents=[common], help="voice what is new in every followed source, then publish",
+        description="Fetch every followed source (politely: a conditional GET), make an episode of each new "
+                    "item, record what became of each, and publish the show once. A failed item is tried "
+                    "again by the next update, 3 times in all. Nothing new: nothing is made or published. "
+                    "Safe to stop at any point, and to run from cron or a systemd timer.",
+        epilog="exit status: 0 every source and item handled, 1 any failed (each named on stderr).")
+    update_p.add_argument("--out", dest="out_dir", metavar="DIR", help="the show folder (default: output/)")
 
     script_p = sub.add_parser(
         "script", parents=[common], help="show what would be spoken, without making audio",
@@ -311,15 +347,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return ExitStatus.OK
 
 
-def _cmd_produce(args: argparse.Namespace) -> int:
-    voice, roles = _voice_flags(args.voice)
-    settings: Settings = resolve_settings({
-        "out_dir": args.out_dir, "show": args.show, "author": args.author, "pace_wpm": args.pace_wpm,
-        "intro": args.intro, "outro": args.outro, "music": args.music, "mono": args.mono,
-        "lexicon": args.lexicon, "engine": args.engine, "voice": voice, "role_voices": roles,
-        "speaker": args.speaker, "lang": args.lang, "tld": args.tld, "base_url": args.base_url,
-        "jobs": args.jobs,
-    })
+def _produce_one(source: str, settings: Settings, title: str | None) -> Episode:
+    """One article made into an episode, with a progress bar on the terminal."""
     from .speech import early
     from .speech.workers import discard_early
 
@@ -327,25 +356,170 @@ def _cmd_produce(args: argparse.Namespace) -> int:
     try:
         # Before the pipeline is even imported: workers for an article not produced before load
         # their voices while this process reads it (see speech.early).
-        early.start_for(args.source, settings)
+        early.start_for(source, settings)
         from .pipeline import produce
 
-        episode = produce(args.source, settings, title=args.title, progress=bar)
+        episode = produce(source, settings, title=title, progress=bar)
     finally:
         bar.close()
         discard_early()  # any the produce did not take over (it failed before it spoke)
-    early.remember(args.source)
+    early.remember(source)
     minutes, seconds = divmod(round(episode.duration_ms / 1000), 60)
     print(f"{episode.title}: {minutes}:{seconds:02d}, {len(episode.chapters)} chapters", file=sys.stderr)
-    if args.publish:
+    return episode
+
+
+def _naming(source: str, message: str) -> str:
+    """An error message that names the article it is about."""
+    return message if message.startswith(source) else f"{source}: {message}"
+
+
+def _cmd_produce(args: argparse.Namespace) -> int:
+    voice, roles = _voice_flags(args.voice)
+    sources: list[str] = args.sources
+    if sources.count("-") > 1:
+        raise InputError("- (standard input) can be given only once")
+    if args.title and len(sources) > 1:
+        raise InputError("--title names one episode: give it with a single ARTICLE")
+    settings: Settings = resolve_settings({
+        "out_dir": args.out_dir, "show": args.show, "author": args.author, "pace_wpm": args.pace_wpm,
+        "intro": args.intro, "outro": args.outro, "music": args.music, "mono": args.mono,
+        "lexicon": args.lexicon, "engine": args.engine, "voice": voice, "role_voices": roles,
+        "speaker": args.speaker, "lang": args.lang, "tld": args.tld, "base_url": args.base_url,
+        "jobs": args.jobs,
+    })
+    episodes: list[Episode] = []
+    failed: list[str] = []
+    for number, source in enumerate(sources, start=1):
+        if len(sources) == 1:
+            episodes.append(_produce_one(source, settings, args.title))
+            break
+        print(f"[{number}/{len(sources)}] {source}", file=sys.stderr)
+        try:
+            episodes.append(_produce_one(source, settings, args.title))
+        except ArticastError as exc:  # one bad article does not stop the rest
+            if args.traceback:
+                traceback.print_exc()
+            print(f"error: {_naming(source, str(exc))}", file=sys.stderr)
+            failed.append(source)
+            continue
+        except Exception as exc:
+            if args.traceback:
+                traceback.print_exc()
+            print(f"error: {source}: unexpected {type(exc).__name__}: {exc} (run with --traceback for details)",
+                  file=sys.stderr)
+            failed.append(source)
+            continue
+        print(episodes[-1].vtt_path)
+        print(episodes[-1].chapters_path)
+        print(episodes[-1].mp3_path, flush=True)
+    if args.publish and episodes:
         from .publish import publish_show
 
         result = publish_show(settings)
         print(f"published: {result.episodes} episodes; subscribe at {result.feed_url}", file=sys.stderr)
         print(result.feed_path)
-    print(episode.vtt_path)
-    print(episode.chapters_path)
-    print(episode.mp3_path)
+    if len(sources) == 1:
+        print(episodes[0].vtt_path)
+        print(episodes[0].chapters_path)
+        print(episodes[0].mp3_path)
+        return ExitStatus.OK
+    summary = f"{len(episodes)} produced, {len(failed)} failed"
+    print(summary + (f": {', '.join(failed)}" if failed else ""), file=sys.stderr)
+    return ExitStatus.ERROR if failed else ExitStatus.OK
+
+
+def _cmd_follow(args: argparse.Namespace) -> int:
+    from .follow import follow_source, list_followed
+
+    settings = resolve_settings({"out_dir": args.out_dir})
+    if args.list:
+        if args.source:
+            raise InputError("--list takes no SOURCE")
+        from .follow.records import FollowRecords
+
+        followed = list_followed(settings.out_dir)
+        if not followed:
+            print(f"{settings.out_dir}: follows no sources yet; add one with 'articast follow SOURCE'",
+                  file=sys.stderr)
+            return ExitStatus.OK
+        records = FollowRecords(settings.out_dir).load()
+        for source in followed:
+            keys = [source.source] + (records.feed(source.source).feeds if records.feed(source.source) else [])
+            states: dict[str, int] = {}
+            checked = ""
+            for key in keys:
+                record = records.feed(key)
+                if record is None:
+                    continue
+                checked = max(checked, record.checked)
+                for item in record.items.values():
+                    states[item.status] = states.get(item.status, 0) + 1
+            counts = ", ".join(f"{n} {state}" for state, n in sorted(states.items())) or "not updated yet"
+            when = f"; checked {checked}" if checked else ""
+            print(f"{source.kind:<6} {source.source}  (first update voices {source.max_new}; {counts}{when})")
+        return ExitStatus.OK
+    if not args.source:
+        raise InputError("follow needs a SOURCE (a feed, OPML file, reading list or folder), or --list")
+    followed, found, already = follow_source(settings.out_dir, args.source, args.max_new)
+    what = {"feed": "a feed", "opml": "an OPML file", "list": "a reading list", "folder": "a folder"}[found.kind]
+    named = f" ({found.title})" if found.title else ""
+    count = f"{found.items} feed{'s' if found.items != 1 else ''}" if found.kind == "opml" else \
+        f"{found.items} item{'s' if found.items != 1 else ''}"
+    if already:
+        print(f"already following {what}{named}: {count}; its first update voices {followed.max_new}",
+              file=sys.stderr)
+    else:
+        print(f"following {what}{named}: {count}; 'articast update' voices the newest {followed.max_new} "
+              "and whatever is new after that", file=sys.stderr)
+    print(followed.source)
+    return ExitStatus.OK
+
+
+def _cmd_unfollow(args: argparse.Namespace) -> int:
+    from .follow import unfollow_source
+
+    settings = resolve_settings({"out_dir": args.out_dir})
+    gone = unfollow_source(settings.out_dir, args.source)
+    print(f"no longer following {gone.source}; its episodes stay in the show", file=sys.stderr)
+    return ExitStatus.OK
+
+
+def _cmd_update(args: argparse.Namespace) -> int:
+    from .follow.update import UpdateEvent, update_show
+
+    settings = resolve_settings({"out_dir": args.out_dir})
+    bar = ProgressBar(sys.stderr)
+
+    def report(event: UpdateEvent) -> None:
+        bar.close()
+        if event.kind == "item":
+            print(f"[{event.number}/{event.total}] {event.message}", file=sys.stderr, flush=True)
+        else:
+            print(f"{event.kind}: {event.message}", file=sys.stderr, flush=True)
+
+    try:
+        result = update_show(settings, report=report, progress=bar)
+    finally:
+        bar.close()
+    for path in result.mp3_paths:
+        print(path)
+    sources = f"{result.sources} source{'s' if result.sources != 1 else ''}"
+    if result.mp3_paths:
+        made = len(result.mp3_paths)
+        print(f"update: {made} new episode{'s' if made != 1 else ''} from {sources}", file=sys.stderr)
+    else:
+        print(f"update: nothing new in {sources}", file=sys.stderr)
+    if result.published:
+        count = result.published.episodes
+        print(f"published: {count} episode{'s' if count != 1 else ''}; subscribe at {result.published.feed_url}",
+              file=sys.stderr)
+        print(result.published.feed_path)
+    if result.failures:
+        print(f"{len(result.failures)} failed:", file=sys.stderr)
+        for failure in result.failures:
+            print(f"  {failure.what}: {failure.why}", file=sys.stderr)
+        return ExitStatus.ERROR
     return ExitStatus.OK
 
 
@@ -389,7 +563,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return ExitStatus.BAD_INPUT
     handlers = {"produce": _cmd_produce, "script": _cmd_script, "voices": _cmd_voices, "cache": _cmd_cache,
-                "init": _cmd_init, "publish": _cmd_publish, "serve": _cmd_serve}
+                "init": _cmd_init, "publish": _cmd_publish, "serve": _cmd_serve, "follow": _cmd_follow,
+                "unfollow": _cmd_unfollow, "update": _cmd_update}
     try:
         return int(handlers[args.command](args))
     except ArticastError as exc:

@@ -1,0 +1,287 @@
+"""articast update for real: a local HTTP server with feeds and pages, the Piper voice, the feed read back."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import feedparser
+import pytest
+from mutagen.id3 import ID3
+
+from articast import Settings, produce
+from articast.config import resolve_settings
+from articast.follow import follow_source
+from articast.follow.records import RECORDS_FILE, FollowRecords, ItemRecord
+from articast.follow.update import UpdateEvent, update_show
+
+from .feedserver import ARTICLES, FeedServer, day, page, rss
+
+ARTICAST = [sys.executable, "-m", "articast"]
+LONG_SENTENCE = "The whole story is carried in the feed itself, one sentence after another."
+
+
+@pytest.fixture
+def server():
+    served = FeedServer().start()
+    for key, (title, *paragraphs) in ARTICLES.items():
+        served.add(f"/news/{key}.html", page(title, *paragraphs, author="Jo Marsh"))
+    yield served
+    served.stop()
+
+
+def quick_show(folder: Path) -> Path:
+    """A show folder whose episodes are mono and without music: the tests here are about what is made."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "articast.toml").write_text("[produce]\nmono = true\nmusic = false\n")
+    return folder
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*ARTICAST, *args], capture_output=True, text=True, timeout=600, cwd=cwd)
+
+
+def mp3s(folder: Path) -> dict[str, float]:
+    return {p.name: p.stat().st_mtime for p in sorted(folder.glob("*.mp3"))}
+
+
+def update(folder: Path) -> tuple[object, list[UpdateEvent]]:
+    events: list[UpdateEvent] = []
+    result = update_show(resolve_settings({"out_dir": folder}), report=events.append)
+    return result, events
+
+
+def test_follow_update_again_then_a_new_item_and_a_dead_link(server: FeedServer, tmp_path: Path):
+    """The issue's check: follow, update (one episode per item, linked to the originals), update again
+    (nothing touched, no voice loaded, the feed answered 304), then one good item and one dead link."""
+    show = tmp_path / "show"
+    items = [{"title": "Bread Before Dawn", "link": "../news/bread.html", "guid": "post-2", "pubDate": day(2),
+              "description": "A baker's morning."},
+             {"title": "The Ferry Comes Home", "link": "/news/ferry.html", "guid": "post-1", "pubDate": day(1),
+              "description": "The ferry returns."},
+             {"title": "The Ferry Comes Home", "link": "/news/ferry.html", "guid": "post-1", "pubDate": day(1)}]
+    feed = server.add("/feeds/news.xml", rss(items), "application/rss+xml")
+    assert run("follow", feed, "--out", str(show)).returncode == 0
+
+    first = run("update", "--out", str(show))
+    assert first.returncode == 0, first.stderr
+    made = mp3s(show)
+    assert sorted(made) == ["bread-before-dawn.mp3", "the-ferry-comes-home.mp3"]  # the duplicate once
+    assert first.stdout.splitlines()[:2] == [str(show / "the-ferry-comes-home.mp3"), str(show / "bread-before-dawn.mp3")]
+    assert "update: 2 new episodes from 1 source" in first.stderr
+    parsed = feedparser.parse(str(show / "feed.xml"))
+    assert not parsed.bozo
+    links = {entry.title: entry.link for entry in parsed.entries}
+    assert links == {"Bread Before Dawn": server.url + "/news/bread.html",
+                     "The Ferry Comes Home": server.url + "/news/ferry.html"}
+    for entry in parsed.entries:
+        assert entry.summary.endswith(entry.link)  # attribution ends the description
+        tag = ID3(show / entry.enclosures[0].href.rsplit("/", 1)[-1])
+        assert tag.getall("WOAS")[0].url == entry.link and str(tag["TPE1"]) == "Jo Marsh"
+    feed_written = (show / "feed.xml").stat().st_mtime
+
+    started = time.monotonic()
+    again = subprocess.run([*ARTICAST, "update", "--out", str(show)], capture_output=True, text=True,
+                           env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}, timeout=60)
+    took = time.monotonic() - started
+    assert again.returncode == 0 and again.stdout == "" and "update: nothing new in 1 source" in again.stderr
+    assert "onnxruntime" not in again.stderr and "numpy" not in again.stderr and "piper" not in again.stderr
+    assert mp3s(show) == made and (show / "feed.xml").stat().st_mtime == feed_written
+    assert server.requests("/feeds/news.xml")[-1].status == 304
+    assert len(server.requests("/news/ferry.html")) == 1  # each page fetched once, ever
+    print(f"an update with nothing new took {took:.2f} s")
+
+    items.insert(0, {"title": "Kites Over the Dunes", "link": "/news/kites.html", "guid": "post-3", "pubDate": day(3)})
+    items.insert(0, {"title": "Gone Tomorrow", "link": "/news/gone.html", "guid": "post-4", "pubDate": day(4)})
+    server.add("/feeds/news.xml", rss(items), "application/rss+xml")
+    third = run("update", "--out", str(show))
+    assert third.returncode == 1
+    assert sorted(set(mp3s(show)) - set(made)) == ["kites-over-the-dunes.mp3"]
+    assert third.stdout.splitlines() == [str(show / "kites-over-the-dunes.mp3"), str(show / "feed.xml")]
+    assert "1 failed:\n  Gone Tomorrow: " in third.stderr and "HTTP 404" in third.stderr
+    assert "Traceback" not in third.stderr
+    assert len(feedparser.parse(str(show / "feed.xml")).entries) == 3
+
+    # The dead link is tried again by the next two updates, then given up on; the feed is then settled.
+    fourth, fifth = run("update", "--out", str(show)), run("update", "--out", str(show))
+    assert fourth.returncode == fifth.returncode == 1
+    assert "try 2 of 3" in fourth.stderr and "gave up after 3 tries" in fifth.stderr
+    last = run("update", "--out", str(show))
+    assert last.returncode == 0 and "Gone Tomorrow" not in last.stderr
+    assert server.requests("/feeds/news.xml")[-1].status == 304
+    assert len(server.requests("/news/gone.html")) == 3
+    listed = run("follow", "--list", "--out", str(show)).stdout
+    assert "3 done" in listed and "1 gave-up" in listed
+
+
+def test_full_articles_from_atom_and_json_feeds_in_an_opml_file_and_items_without_links(server: FeedServer,
+                                                                                        tmp_path: Path):
+    show = quick_show(tmp_path / "show")
+    long = f"<p>{' '.join([LONG_SENTENCE] * 14)}</p>"
+    server.add("/atom.xml", f"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom news</title><id>urn:atom</id><updated>2025-12-03T00:00:00Z</updated>
+<entry><title>Carried Whole</title><id>urn:atom:1</id><link href="/moved/away.html"/>
+  <updated>2025-12-03T10:00:00Z</updated><author><name>Rae Lin</name></author>
+  <content type="html">{long.replace('<', '&lt;').replace('>', '&gt;')}</content></entry>
+<entry><title>No Link At All</title><id>urn:atom:2</id><updated>2025-12-02T10:00:00Z</updated>
+  <content type="html">&lt;p&gt;{ARTICLES['tides'][1]} {ARTICLES['tides'][2]}&lt;/p&gt;</content></entry>
+<entry><title>Episode Five</title><id>urn:atom:3</id><updated>2025-12-01T10:00:00Z</updated>
+  <link href="/pod/5"/><link rel="enclosure" type="audio/mpeg" length="9" href="/pod/5.mp3"/></entry>
+</feed>""", "application/atom+xml")
+    server.add("/feed.json", json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": "JSON news",
+        "items": [{"id": "k1", "url": "/news/kites.html", "title": "Kites (feed title)",
+                   "summary": "Kites on the dunes.", "date_published": "2025-12-04T08:00:00Z"},
+                  {"id": "r1", "url": "/papers/report.pdf", "title": "Annual report"},
+                  {"id": "s1", "url": "/papers/latest", "title": "Latest paper", "date_published": "2025-12-02T08:00:00Z"}]}),
+               "application/feed+json")
+    server.add("/papers/latest", b"%PDF-1.4 not really", "application/pdf")
+    server.add("/subs.opml", '<?xml version="1.0"?><opml version="2.0"><body>'
+                             '<outline text="Atom" xmlUrl="/atom.xml"/><outline text="JSON" xmlUrl="feed.json"/>'
+                             "</body></opml>", "text/x-opml")
+    follow_source(show, server.url + "/subs.opml")
+    follow_source(show, server.url + "/feed.json")  # the same feed twice: its items are voiced once
+    dead = FeedServer().start()  # a source that cannot be reached is warned about, and the others go on
+    follow_source(show, dead.add("/f.xml", rss([]), "application/rss+xml"))
+    dead.stop()
+    result, events = update(show)
+    titles = sorted(p.name for p in result.mp3_paths)
+    assert titles == ["carried-whole.mp3", "kites-over-the-dunes.mp3", "no-link-at-all.mp3"]
+    assert not server.requests("/moved/away.html")  # the feed carried the whole article
+    warnings = [e.message for e in events if e.kind == "warning"]
+    assert any("Episode Five: it is a podcast episode" in w for w in warnings)
+    assert any("Annual report: it is a PDF" in w for w in warnings)
+    assert any("skipped Latest paper: " in w and "is application/pdf, not a web page" in w for w in warnings)
+    assert any("cannot be reached" in w for w in warnings)
+    assert [f.what for f in result.failures] == [dead.url + "/f.xml"]
+    carried = ID3(show / "carried-whole.mp3")
+    assert str(carried["TPE1"]) == "Rae Lin" and carried.getall("WOAS")[0].url == server.url + "/moved/away.html"
+    assert "dunes" in ID3(show / "kites-over-the-dunes.mp3").getall("COMM")[0].text[0]
+    assert not ID3(show / "no-link-at-all.mp3").getall("WOAS")
+    statuses = {r.title: r.status for feed in FollowRecords(show).load().feeds.values() for r in feed.items.values()}
+    assert statuses["Latest paper"] == statuses["Annual report"] == statuses["Episode Five"] == "skipped"
+
+
+def test_reading_list_and_folder(server: FeedServer, tmp_path: Path):
+    show = quick_show(tmp_path / "show")
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    for number, key in enumerate(("bread", "tides")):
+        title, *paragraphs = ARTICLES[key]
+        path = drafts / f"{key}.md"
+        path.write_text(f"# {title}\n\n" + "\n\n".join(paragraphs) + "\n")
+        os.utime(path, (1_700_000_000 + number, 1_700_000_000 + number))
+    (drafts / "picture.png").write_bytes(b"\x89PNG")
+    reading = tmp_path / "lists" / "reading.txt"
+    reading.parent.mkdir()
+    reading.write_text(f"# for the walk\n{server.url}/news/ferry.html\n\n../drafts/bread.md\n")
+    follow_source(show, str(reading))
+    follow_source(show, str(drafts))
+    result, events = update(show)
+    assert not result.failures, result.failures
+    # bread.md is listed twice (in the list and in the folder): one episode.
+    assert sorted(p.name for p in result.mp3_paths) == ["bread-before-dawn.mp3", "reading-the-tides.mp3",
+                                                        "the-ferry-comes-home.mp3"]
+    assert any("already voiced from another source" in e.message for e in events)
+    (drafts / "kites.md").write_text("# Kites Over the Dunes\n\n" + "\n\n".join(ARTICLES["kites"][1:]) + "\n")
+    again, _ = update(show)
+    assert [p.name for p in again.mp3_paths] == ["kites-over-the-dunes.mp3"]
+    assert len(feedparser.parse(str(show / "feed.xml")).entries) == 4
+
+
+def test_the_first_update_voices_only_the_newest_items(server: FeedServer, tmp_path: Path):
+    show = quick_show(tmp_path / "show")
+    keys = ["ferry", "bread", "kites"]
+    items = [{"title": f"Old story {n}", "link": f"/archive/{n}.html", "guid": f"old-{n}", "pubDate": day(n)}
+             for n in range(1, 10)]
+    items += [{"title": ARTICLES[k][0], "link": f"/news/{k}.html", "guid": f"new-{k}", "pubDate": day(20 + i)}
+              for i, k in enumerate(keys)]
+    items.reverse()  # the feed's order is not trusted: dates say which are newest
+    items.insert(5, items.pop(0))
+    follow_source(show, server.add("/feed.xml", rss(items), "application/rss+xml"))
+    result, events = update(show)
+    assert sorted(p.name for p in result.mp3_paths) == sorted(f"{ARTICLES[k][0].lower().replace(' ', '-')}.mp3"
+                                                              for k in keys)
+    assert [p.name for p in result.mp3_paths][0] == "the-ferry-comes-home.mp3"  # oldest of the three first
+    notes = [e.message for e in events if e.kind == "note"]
+    assert any("first update: voicing the newest 3 of 12 items; 9 older ones are marked as seen" in n for n in notes)
+    assert not any(r.path.startswith("/archive/") for r in server.log)
+    records = json.loads((show / RECORDS_FILE).read_text())["feeds"][server.url + "/feed.xml"]["items"]
+    assert sorted(r["status"] for r in records.values()) == ["done"] * 3 + ["seen"] * 9
+
+
+def test_a_killed_update_is_carried_on_and_nothing_is_made_twice(server: FeedServer, tmp_path: Path):
+    show = quick_show(tmp_path / "show")
+    keys = ["ferry", "bread", "kites", "tides"]
+    items = [{"title": ARTICLES[k][0], "link": f"/news/{k}.html", "guid": k, "pubDate": day(i + 1)}
+             for i, k in enumerate(keys)]
+    follow_source(show, server.add("/feed.xml", rss(items), "application/rss+xml"), max_new=4)
+    process = subprocess.Popen([*ARTICAST, "update", "--out", str(show)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300
+    while not list(show.glob("*.mp3")) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.01)
+    os.kill(process.pid, signal.SIGKILL)
+    process.communicate()
+    before = mp3s(show)
+    assert 1 <= len(before) < 4, before
+    resumed = run("update", "--out", str(show))
+    assert resumed.returncode == 0, resumed.stderr
+    after = mp3s(show)
+    assert sorted(after) == sorted(f"{ARTICLES[k][0].lower().replace(' ', '-')}.mp3" for k in keys)
+    assert all(after[name] == when for name, when in before.items())  # what was made is not made again
+    records = FollowRecords(show).load().feed(server.url + "/feed.xml").items
+    assert sorted(r.status for r in records.values()) == ["done"] * 4
+    assert len(feedparser.parse(str(show / "feed.xml")).entries) == 4
+
+
+def test_an_episode_finished_just_before_a_kill_is_recorded_not_made_again(server: FeedServer, tmp_path: Path):
+    show = quick_show(tmp_path / "show")
+    feed = server.add("/feed.xml", rss([{"title": "The Ferry Comes Home", "link": "/news/ferry.html", "guid": "f"}]),
+                      "application/rss+xml")
+    follow_source(show, feed)
+    # The killed run had written its episode (any complete MP3 will do) but not yet recorded it.
+    made = produce(_article_file(tmp_path), Settings(out_dir=tmp_path / "other", mono=True, music=False))
+    records = FollowRecords(show).load()
+    records.set_item(feed, "f", ItemRecord("producing", title="The Ferry Comes Home",
+                                           link=server.url + "/news/ferry.html", slug="ferry-episode"))
+    shutil.copy(made.mp3_path, show / "ferry-episode.mp3")
+    stamp = (show / "ferry-episode.mp3").stat().st_mtime
+    result, _ = update(show)
+    assert [p.name for p in result.mp3_paths] == ["ferry-episode.mp3"]
+    assert (show / "ferry-episode.mp3").stat().st_mtime == stamp and len(mp3s(show)) == 1
+    assert not server.requests("/news/ferry.html")
+    assert FollowRecords(show).load().feed(feed).items["f"].status == "done"
+    assert result.published is not None and result.published.episodes == 1
+
+
+def _article_file(folder: Path) -> Path:
+    path = folder / "ferry.md"
+    title, *paragraphs = ARTICLES["ferry"]
+    path.write_text(f"# {title}\n\n" + "\n\n".join(paragraphs) + "\n")
+    return path
+
+
+def test_produce_several_articles_goes_on_after_a_failure(tmp_path: Path):
+    show = quick_show(tmp_path / "show")
+    first, second = _article_file(tmp_path), tmp_path / "tides.md"
+    title, *paragraphs = ARTICLES["tides"]
+    second.write_text(f"# {title}\n\n" + "\n\n".join(paragraphs) + "\n")
+    result = run("produce", str(first), str(tmp_path / "missing.md"), str(second), "--out", str(show))
+    assert result.returncode == 1
+    assert sorted(mp3s(show)) == ["reading-the-tides.mp3", "the-ferry-comes-home.mp3"]
+    lines = result.stdout.splitlines()
+    assert lines[2] == str(show / "the-ferry-comes-home.mp3") and lines[-1] == str(show / "reading-the-tides.mp3")
+    assert f"error: {tmp_path / 'missing.md'}: no such file" in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == f"2 produced, 1 failed: {tmp_path / 'missing.md'}"
+    assert run("produce", str(first), str(second), "--out", str(show)).returncode == 0
+    twice = run("produce", "-", "-", "--out", str(show))
+    assert twice.returncode == 2 and twice.stderr.startswith("error: - (standard input)")
+    titled = run("produce", str(first), str(second), "--title", "One", "--out", str(show))
+    assert titled.returncode == 2 and "--title" in titled.stderr
