@@ -447,16 +447,16 @@ def _cmd_follow(args: argparse.Namespace) -> int:
         for source in followed:
             keys = [source.source] + (records.feed(source.source).feeds if records.feed(source.source) else [])
             states: dict[str, int] = {}
-            checked = ""
+            changed = ""
             for key in keys:
                 record = records.feed(key)
                 if record is None:
                     continue
-                checked = max(checked, record.checked)
+                changed = max(changed, record.changed)
                 for item in record.items.values():
                     states[item.status] = states.get(item.status, 0) + 1
             counts = ", ".join(f"{n} {state}" for state, n in sorted(states.items())) or "not updated yet"
-            when = f"; checked {checked}" if checked else ""
+            when = f"; last changed {changed}" if changed else ""
             print(f"{source.kind:<6} {source.source}  (first update voices {source.max_new}; {counts}{when})")
         return ExitStatus.OK
     if not args.source:

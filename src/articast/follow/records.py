@@ -59,8 +59,8 @@ class FeedRecord:
     last_modified: str | None = None
     feeds: list[str] = field(default_factory=list)
     """For an OPML file, the feeds it listed at the last complete fetch."""
-    checked: str = ""
-    """The last update that fetched it, ISO 8601 UTC."""
+    changed: str = ""
+    """When an update last found it changed (new validators), ISO 8601 UTC."""
     items: dict[str, ItemRecord] = field(default_factory=dict)
     """Items by identity."""
 
@@ -95,7 +95,7 @@ class FollowRecords:
             items = {ident: ItemRecord(**{k: v for k, v in rec.items() if k in known})
                      for ident, rec in (raw.get("items") or {}).items()}
             feeds[key] = FeedRecord(etag=raw.get("etag"), last_modified=raw.get("last_modified"),
-                                    feeds=list(raw.get("feeds") or []), checked=raw.get("checked") or "", items=items)
+                                    feeds=list(raw.get("feeds") or []), changed=raw.get("changed") or "", items=items)
         return feeds
 
     def save(self) -> None:
@@ -104,10 +104,17 @@ class FollowRecords:
             self._write()
 
     def _write(self) -> None:
+        """Write the records, unless the file says the same already (an update with nothing new touches nothing)."""
         doc = {"version": 1, "feeds": {key: {**{k: v for k, v in asdict(feed).items() if k != "items"},
                                              "items": {i: asdict(r) for i, r in feed.items.items()}}
                                        for key, feed in self.feeds.items()}}
-        write_text_atomic(self.path, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+        text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+        try:
+            if self.path.read_text(encoding="utf-8") == text:
+                return
+        except (OSError, UnicodeDecodeError):
+            pass
+        write_text_atomic(self.path, text)
 
     def feed(self, key: str) -> FeedRecord | None:
         """The record of the feed at ``key``; None for a feed never fetched."""

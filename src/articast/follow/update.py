@@ -264,7 +264,6 @@ def update_show(settings: Settings, report: Report | None = None,
                     _keep_validators(records, listing)
                     continue
                 planned, settled = _plan(listing, source, records, done_links, report)
-                records.feeds[listing.key].checked = now_iso()
                 work += planned
                 if settled:
                     _keep_validators(records, listing)
@@ -294,10 +293,11 @@ def _remembered(records: FollowRecords, key: str) -> Remembered:
 def _keep_validators(records: FollowRecords, listing: Listing) -> None:
     """Remember the listing's ETag/Last-Modified (and an OPML file's feeds) for the next conditional GET."""
     record = records.feeds.setdefault(listing.key, FeedRecord())
-    record.etag, record.last_modified = listing.etag, listing.last_modified
+    if (record.etag, record.last_modified) != (listing.etag, listing.last_modified):
+        record.etag, record.last_modified = listing.etag, listing.last_modified
+        record.changed = now_iso()
     if listing.feeds:
         record.feeds = list(listing.feeds)
-    record.checked = now_iso()
     records.save()
 
 
