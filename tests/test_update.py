@@ -73,7 +73,8 @@ def test_follow_update_again_then_a_new_item_and_a_dead_link(server: FeedServer,
     assert first.returncode == 0, first.stderr
     made = mp3s(show)
     assert sorted(made) == ["bread-before-dawn.mp3", "the-ferry-comes-home.mp3"]  # the duplicate once
-    assert first.stdout.splitlines()[:2] == [str(show / "the-ferry-comes-home.mp3"), str(show / "bread-before-dawn.mp3")]
+    assert first.stdout.splitlines()[:2] == [str(show / "the-ferry-comes-home.mp3"),
+                                             str(show / "bread-before-dawn.mp3")]
     assert "update: 2 new episodes from 1 source" in first.stderr
     parsed = feedparser.parse(str(show / "feed.xml"))
     assert not parsed.bozo
@@ -126,7 +127,8 @@ def test_full_articles_from_atom_and_json_feeds_in_an_opml_file_and_items_withou
     show = quick_show(tmp_path / "show")
     long = f"<p>{' '.join([LONG_SENTENCE] * 14)}</p>"
     server.add("/atom.xml", f"""<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom news</title><id>urn:atom</id><updated>2025-12-03T00:00:00Z</updated>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom news</title><id>urn:atom</id>
+<updated>2025-12-03T00:00:00Z</updated>
 <entry><title>Carried Whole</title><id>urn:atom:1</id><link href="/moved/away.html"/>
   <updated>2025-12-03T10:00:00Z</updated><author><name>Rae Lin</name></author>
   <content type="html">{long.replace('<', '&lt;').replace('>', '&gt;')}</content></entry>
@@ -140,7 +142,8 @@ def test_full_articles_from_atom_and_json_feeds_in_an_opml_file_and_items_withou
         "items": [{"id": "k1", "url": "/news/kites.html", "title": "Kites (feed title)",
                    "summary": "Kites on the dunes.", "date_published": "2025-12-04T08:00:00Z"},
                   {"id": "r1", "url": "/papers/report.pdf", "title": "Annual report"},
-                  {"id": "s1", "url": "/papers/latest", "title": "Latest paper", "date_published": "2025-12-02T08:00:00Z"}]}),
+                  {"id": "s1", "url": "/papers/latest", "title": "Latest paper",
+                   "date_published": "2025-12-02T08:00:00Z"}]}),
                "application/feed+json")
     server.add("/papers/latest", b"%PDF-1.4 not really", "application/pdf")
     server.add("/subs.opml", '<?xml version="1.0"?><opml version="2.0"><body>'
@@ -286,3 +289,21 @@ def test_produce_several_articles_goes_on_after_a_failure(tmp_path: Path):
     assert twice.returncode == 2 and twice.stderr.startswith("error: - (standard input)")
     titled = run("produce", str(first), str(second), "--title", "One", "--out", str(show))
     assert titled.returncode == 2 and "--title" in titled.stderr
+
+
+def test_max_new_0_voices_nothing_old_and_a_publish_a_stopped_run_missed_is_made(server: FeedServer, tmp_path: Path):
+    show = quick_show(tmp_path / "show")
+    feed = server.add("/feed.xml", rss([{"title": "The Ferry Comes Home", "link": "/news/ferry.html"}]),
+                      "application/rss+xml")
+    follow_source(show, feed, max_new=0)
+    result, events = update(show)
+    assert not result.mp3_paths and result.published is None and not (show / "feed.xml").exists()
+    assert any("voicing the newest 0 of 1 items; 1 older one is marked as seen" in e.message for e in events)
+    records = FollowRecords(show).load()
+    records.unpublished = True  # as a run killed after its last episode, before it published, leaves it
+    records.save()
+    result, _ = update(show)
+    assert not result.mp3_paths and result.published is not None and (show / "feed.xml").is_file()
+    written = (show / "feed.xml").stat().st_mtime_ns
+    result, _ = update(show)
+    assert result.published is None and (show / "feed.xml").stat().st_mtime_ns == written

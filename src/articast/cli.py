@@ -130,7 +130,8 @@ def _parser() -> argparse.ArgumentParser:
                                 "added to the show's [lexicon]")
 
     follow_p = sub.add_parser(
-        "follow", parents=[common], help="follow a feed, OPML file, reading list or folder ('articast update' voices it)",
+        "follow", parents=[common],
+        help="follow a feed, OPML file, reading list or folder ('articast update' voices it)",
         description="Record a source in the show's articast.toml, after reading it once to tell what it is: an "
                     "RSS, Atom or JSON feed (URL or file; a web page that names its feed works too), an OPML "
                     "file of feeds, a reading list (a text file of article URLs or paths, one a line, # for "

@@ -72,6 +72,8 @@ class FollowRecords:
         self.folder = Path(folder)
         self.path = self.folder / RECORDS_FILE
         self.feeds: dict[str, FeedRecord] = {}
+        self.unpublished = False
+        """An episode was made since the last publish (a run stopped before it published)."""
 
     def _locked(self) -> contextlib.AbstractContextManager[None]:
         return show_lock(self.folder)
@@ -82,13 +84,17 @@ class FollowRecords:
             self.feeds = self._read()
         return self
 
-    def _read(self) -> dict[str, FeedRecord]:
+    def _read_doc(self) -> dict:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            return json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as exc:
             raise ArticastError(f"{self.path}: the records of followed sources cannot be read ({exc})") from None
+
+    def _read(self) -> dict[str, FeedRecord]:
+        data = self._read_doc()
+        self.unpublished = bool(data.get("unpublished", False))
         feeds = {}
         known = set(ItemRecord.__dataclass_fields__)
         for key, raw in (data.get("feeds") or {}).items():
@@ -105,9 +111,9 @@ class FollowRecords:
 
     def _write(self) -> None:
         """Write the records, unless the file says the same already (an update with nothing new touches nothing)."""
-        doc = {"version": 1, "feeds": {key: {**{k: v for k, v in asdict(feed).items() if k != "items"},
-                                             "items": {i: asdict(r) for i, r in feed.items.items()}}
-                                       for key, feed in self.feeds.items()}}
+        feeds = {key: {**{k: v for k, v in asdict(feed).items() if k != "items"},
+                       "items": {i: asdict(r) for i, r in feed.items.items()}} for key, feed in self.feeds.items()}
+        doc = {"version": 1, "unpublished": self.unpublished, "feeds": feeds}
         text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
         try:
             if self.path.read_text(encoding="utf-8") == text:

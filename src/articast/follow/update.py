@@ -276,10 +276,12 @@ def update_show(settings: Settings, report: Report | None = None,
                               or record.items[item.identity].status in SETTLED for item in listing.items):
                 _keep_validators(records, listing)
         published = None
-        if made:
+        if made or records.unpublished:  # (an earlier run stopped between its last episode and publishing)
             from ..publish import publish_show
 
             published = publish_show(settings)
+            records.unpublished = False
+            records.save()
     return UpdateResult(tuple(made), tuple(failures), len(followed), published)
 
 
@@ -314,7 +316,9 @@ def _voice(work: list[_Work], settings: Settings, records: FollowRecords, failur
         known = feed.items.get(item.identity) or ItemRecord(PRODUCING)
         report(UpdateEvent("item", _label(item), number, len(work)))
         if known.status == PRODUCING and _finished(folder, known):
-            log.info("%s: its episode %s.mp3 was finished by a run that stopped; recording it", _label(item), known.slug)
+            log.info("%s: its episode %s.mp3 was finished by a run that stopped; recording it",
+                     _label(item), known.slug)
+            records.unpublished = True
             records.set_item(key, item.identity, dataclasses.replace(known, status=DONE, error=""))
             made.append(folder / f"{known.slug}.mp3")
             continue
@@ -327,6 +331,7 @@ def _voice(work: list[_Work], settings: Settings, records: FollowRecords, failur
             records.set_item(key, item.identity, ItemRecord(PRODUCING, title=title, link=item.link or "", slug=slug,
                                                             tries=known.tries))
             episode = produce(article, settings, slug=slug, progress=progress)
+            records.unpublished = True
             records.set_item(key, item.identity, ItemRecord(DONE, title=title, link=item.link or "", slug=slug,
                                                             tries=known.tries))
             made.append(episode.mp3_path)
