@@ -194,3 +194,16 @@ def test_a_conditional_get_by_last_modified():
         assert [r.status for r in served.requests("/feed.xml")] == [200, 304]
     finally:
         served.stop()
+
+
+def test_an_article_the_feed_carries_is_read_in_the_feeds_language():
+    from articast.follow.update import _article
+
+    text = " ".join(["Le bateau revient chaque printemps au passage de la rivière, et tout le village l'attend."] * 12)
+    data = rss([{"title": "Le bac", "content": f"<p>{text}</p>", "guid": "1"}]).replace(
+        "<description>Local news</description>", "<description>Nouvelles</description><language>fr</language>")
+    listing = parse_feed(data.encode(), "https://fr.example/feed")
+    assert listing.language == "fr"
+    article = _article(listing.items[0], listing.language)
+    assert (article.title, article.language) == ("Le bac", "fr")
+    assert "passage de la rivière" in article.sections[0].paragraphs[0]

@@ -7,6 +7,7 @@ becomes :class:`Listing` values, each a list of :class:`Item` in the order the s
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -107,6 +108,9 @@ class Listing:
 
     error: str | None = None
     """Why a feed listed in an OPML document could not be read this time (its items are then unknown)."""
+
+    language: str | None = None
+    """The feed's language (RSS <language>, Atom xml:lang, JSON Feed language), for articles it carries."""
 
 
 @dataclass(frozen=True)
@@ -249,7 +253,8 @@ def parse_feed(data: bytes, base: str, headers: dict[str, str] | None = None) ->
             base, entry_id=entry.get("id"), link=entry.get("link"), title=entry.get("title"),
             author=entry.get("author"), date=_date(entry.get("published_parsed") or entry.get("updated_parsed")),
             summary_html=entry.get("summary"), content=content, content_kind=kind, enclosures=enclosures))
-    return Listing(key=base, items=tuple(items), title=_text(parsed.feed.get("title")))
+    return Listing(key=base, items=tuple(items), title=_text(parsed.feed.get("title")),
+                   language=parsed.feed.get("language") or None)
 
 
 def parse_json_feed(data: bytes, base: str) -> Listing:
@@ -282,7 +287,8 @@ def parse_json_feed(data: bytes, base: str) -> Listing:
             link=link if isinstance(link, str) else None, title=entry.get("title"),
             author=", ".join(names) or None, date=_iso_date(entry.get("date_published") or entry.get("date_modified")),
             summary_html=entry.get("summary"), content=content, content_kind=kind, enclosures=attachments))
-    return Listing(key=base, items=tuple(items), title=doc.get("title") if isinstance(doc.get("title"), str) else None)
+    return Listing(key=base, items=tuple(items), title=doc.get("title") if isinstance(doc.get("title"), str) else None,
+                   language=doc.get("language") if isinstance(doc.get("language"), str) else None)
 
 
 def parse_opml(data: bytes, base: str) -> tuple[str, ...]:
@@ -504,7 +510,7 @@ def read_source(source: str, kind: str, remembered: Callable[[str], Remembered])
     if data is None:
         return [Listing(key=source, etag=etag, last_modified=last_modified, not_modified=True)]
     listing = read_document(kind, data, final)[0]
-    return [Listing(key=source, items=listing.items, title=listing.title, etag=etag, last_modified=last_modified)]
+    return [dataclasses.replace(listing, key=source, etag=etag, last_modified=last_modified)]
 
 
 __all__ = ["Item", "Listing", "Found", "Remembered", "KINDS", "identify", "read_source", "normalise_source",

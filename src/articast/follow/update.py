@@ -92,6 +92,7 @@ Report = Callable[[UpdateEvent], None]
 class _Work:
     key: str
     item: Item
+    language: str | None = None
 
 
 def _newest_first(listing: Listing, kind: str) -> list[Item]:
@@ -179,12 +180,13 @@ def _plan(listing: Listing, followed: Followed, records: FollowRecords, done_lin
         else:
             if item.link:
                 done_links.add(item.link)
-            work.append(_Work(key, item))
+            work.append(_Work(key, item, listing.language))
     return work, not work
 
 
-def _article(item: Item) -> Article:
-    """The item's whole article: from the feed when it carries it, else read from its link."""
+def _article(item: Item, language: str | None = None) -> Article:
+    """The item's whole article: from the feed when it carries it (in the feed's ``language``), else
+    read from its link."""
     from ..ingest import parse_article, read_article, with_facts
 
     facts = ArticleFacts(title=item.title, author=item.author, date=item.date, summary=item.summary,
@@ -195,10 +197,13 @@ def _article(item: Item) -> Article:
             article = parse_article(item.content, name=name, kind="text")
         else:
             title = html.escape(item.title or "")
-            page = (f"<!DOCTYPE html><html><head><title>{title}</title></head><body><article>"
+            lang = f' lang="{html.escape(language)}"' if language else ""
+            page = (f"<!DOCTYPE html><html{lang}><head><title>{title}</title></head><body><article>"
                     f"{item.content}</article></body></html>")
             article = parse_article(page, name=name, kind="html", url=facts.link)
         article = with_facts(article, facts)
+        if language and not article.language:
+            article = dataclasses.replace(article, language=language)
         return dataclasses.replace(article, title=article.title or "Untitled", source=name)
     if not item.link:
         raise InputError("the item has no link, and the feed does not carry its article")
@@ -324,7 +329,7 @@ def _voice(work: list[_Work], settings: Settings, records: FollowRecords, failur
             continue
         title = item.title or ""
         try:
-            article = _article(item)
+            article = _article(item, job.language)
             title = article.title
             slug = known.slug if known.status == PRODUCING and known.slug else \
                 _free_slug(folder, slugify(article.title), records)
