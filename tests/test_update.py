@@ -192,7 +192,7 @@ def test_reading_list_and_folder(server: FeedServer, tmp_path: Path):
     # bread.md is listed twice (in the list and in the folder): one episode.
     assert sorted(p.name for p in result.mp3_paths) == ["bread-before-dawn.mp3", "reading-the-tides.mp3",
                                                         "the-ferry-comes-home.mp3"]
-    assert any("already voiced from another source" in e.message for e in events)
+    assert any("already voiced from the same address" in e.message for e in events)
     (drafts / "kites.md").write_text("# Kites Over the Dunes\n\n" + "\n\n".join(ARTICLES["kites"][1:]) + "\n")
     again, _ = update(show)
     assert [p.name for p in again.mp3_paths] == ["kites-over-the-dunes.mp3"]

@@ -174,9 +174,9 @@ def _plan(listing: Listing, followed: Followed, records: FollowRecords, done_lin
             records.set_item(key, item.identity, ItemRecord(SKIPPED, title=item.title or "", link=item.link or "",
                                                             error=f"is {item.not_article}"))
         elif item.link and item.link in done_links and (known is None or known.status != PRODUCING):
-            report(UpdateEvent("note", f"{_label(item)}: already voiced from another source"))
+            report(UpdateEvent("note", f"{_label(item)}: already voiced from the same address"))
             records.set_item(key, item.identity, ItemRecord(SEEN, title=item.title or "", link=item.link,
-                                                            error="already voiced from another source"))
+                                                            error="already voiced from the same address"))
         else:
             if item.link:
                 done_links.add(item.link)
