@@ -85,6 +85,11 @@ def test_follow_update_again_then_a_new_item_and_a_dead_link(server: FeedServer,
         assert entry.summary.endswith(entry.link)  # attribution ends the description
         tag = ID3(show / entry.enclosures[0].href.rsplit("/", 1)[-1])
         assert tag.getall("WOAS")[0].url == entry.link and str(tag["TPE1"]) == "Jo Marsh"
+    import lxml.html
+
+    shown = lxml.html.parse(str(show / "index.html")).getroot()
+    assert sorted(a.get("href") for a in shown.xpath("//a[text()='Original article']")) == sorted(links.values())
+    assert "A baker's morning." in shown.text_content() and "Original article:" not in shown.text_content()
     files = {p.name: p.stat().st_mtime_ns for p in show.iterdir() if not p.name.startswith(".")}
     assert {"follow.json", "episodes.json", "index.html", "feed.xml"} <= set(files)
 

@@ -51,6 +51,10 @@ class Article:
     """The original article's web address (http or https), credited in the episode; None for a file."""
 
 
+ATTRIBUTION = "Original article: "
+"""What ends the description of an episode made from a web page, before the page's address."""
+
+
 @dataclass(frozen=True)
 class ArticleFacts:
     """What a feed or a reading list says of an article: used where the article itself is silent."""

@@ -23,7 +23,7 @@ from .config import Settings
 from .errors import AudioError, InputError, SpeechError
 from .fsutil import atomic_path, remove_stale_temps
 from .ingest import read_article
-from .models import Article, Clip, Cue, Episode, Mix, Script
+from .models import ATTRIBUTION, Article, Clip, Cue, Episode, Mix, Script
 from .script import build_script
 from .speech import EngineOptions, SpeechEngine, get_engine
 from .speech.cache import SegmentCache, segment_key
@@ -78,7 +78,7 @@ def _summary(script: Script) -> str:
             text = f"{text} {sentence}".strip()
         text = text or script.title
     if script.link:
-        text = f"{text}\n\nOriginal article: {script.link}"
+        text = f"{text}\n\n{ATTRIBUTION}{script.link}"
     return text
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 import html
 import re
 
+from ..models import ATTRIBUTION
 from .feed import ShowInfo
 from .store import EpisodeRecord
 
@@ -64,6 +65,14 @@ def parse_vtt(text: str) -> list[tuple[float, str]]:
     return cues
 
 
+def _without_attribution(description: str, link: str) -> str:
+    """The description without its closing "Original article: <link>" (the page links to it instead)."""
+    ending = f"{ATTRIBUTION}{link}"
+    if link and description.endswith(ending):
+        return description[: -len(ending)].rstrip()
+    return description
+
+
 def render_page(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, dict[str, str]],
                 transcripts: dict[str, list[tuple[float, str]]]) -> str:
     """The page's HTML; every piece of show or episode text is escaped."""
@@ -98,7 +107,7 @@ def render_page(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, 
             f'<p class="meta">Episode {record.number} · {e(date)} · {_clock(record.duration_s)}'
             + (f' · <a href="{e(record.link)}">Original article</a>' if record.link.startswith(("https://", "http://")) else "") + "</p>",
             f'<audio id="{player}" controls preload="metadata" src="{e(names["mp3"])}"></audio>',
-            f"<p>{e(record.description)}</p>",
+            f"<p>{e(_without_attribution(record.description, record.link))}</p>",
         ]
         if record.chapters:
             parts.append('<ol class="chapters">')
