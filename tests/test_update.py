@@ -189,9 +189,12 @@ def test_reading_list_and_folder(server: FeedServer, tmp_path: Path):
     (drafts / "picture.png").write_bytes(b"\x89PNG")
     reading = tmp_path / "lists" / "reading.txt"
     reading.parent.mkdir()
-    reading.write_text(f"# for the walk\n{server.url}/news/ferry.html\n\n../drafts/bread.md\n")
+    reading.write_text("# for the walk\n\n../drafts/bread.md\n")
     follow_source(show, str(reading))
     follow_source(show, str(drafts))
+    # A reading list on the web: its relative lines are resolved against its own address.
+    follow_source(show, server.add("/lists/walk.txt", "# Sunday\n../news/ferry.html  # the long one\n",
+                                   "text/plain; charset=utf-8"))
     result, events = update(show)
     assert not result.failures, result.failures
     # bread.md is listed twice (in the list and in the folder): one episode.

@@ -371,7 +371,7 @@ def _feed_link_in_page(data: bytes, base: str) -> str | None:
 
 def _looks_like_list(text: str) -> bool:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
-    return bool(lines) and all(is_url(ln) or re.fullmatch(r"[^\s<>{}]+", ln.split(" #", 1)[0]) for ln in lines)
+    return bool(lines) and all(re.fullmatch(r"[^\s<>{}]+", ln.split(" #", 1)[0].strip()) for ln in lines)
 
 
 @dataclass(frozen=True)
