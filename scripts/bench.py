@@ -1,6 +1,7 @@
 """Benchmark produce against a naive Piper pass, cold and warm, with the process tree's peak memory.
 
 Usage: python scripts/bench.py [--words N] [--repeat N] [--skip-long] [--skip-example] [--floor] [--article PATH ...]
+       python scripts/bench.py --batch [--articles N] [--ray]
 
 For the example article, any --article given, and a generated article of about N words (default
 10,000), in this one process tree and on this machine:
@@ -19,6 +20,14 @@ time spent outside synthesis (everything before the speech stage starts and afte
 the mix and the encoder run beside the voice) and the peak RSS of the whole process tree (sampled
 from /proc every 50 ms). The cold run starts with an empty ARTICAST_CACHE_DIR, so it also builds
 the optimised voice. Prints one table; changes nothing outside a temp folder.
+
+With --batch: N short articles (default 5, 20 to 500 words, made up here so none was tuned on), timed
+in one run, per second of speech over all of them:
+  loop   a shell loop of naive passes: a new Python process per article running Piper's
+         synthesize_wav over the same spoken words (what a user's own loop costs)
+  batch  one 'articast produce A B C ...' with a cold cache (empty ARTICAST_CACHE_DIR)
+  ray    (with --ray) the same through '--ray local', also with a cold cache
+with the peak RSS of each one's process tree.
 """
 
 from __future__ import annotations
@@ -212,6 +221,68 @@ def bench(article: Path, work: Path, env: dict[str, str], repeat: int = 1, floor
     return best
 
 
+BATCH_WORDS = (20, 120, 260, 380, 500, 90, 200, 330, 450, 60)
+"""Word counts of the batch's articles, taken in turn."""
+
+
+def batch_articles(count: int, folder: Path) -> list[Path]:
+    """``count`` short articles of BATCH_WORDS words, each with a title and a heading or two."""
+    rng = random.Random(count)
+    nouns = "ferry baker kite tide lantern orchard choir harbour glacier beacon".split()
+    verbs = "crossed baked flew turned lit pruned sang sheltered carved guided".split()
+    paths = []
+    for number in range(count):
+        words = BATCH_WORDS[number % len(BATCH_WORDS)]
+        lines = [f"# The {nouns[number % len(nouns)].title()} Report, number {number + 1}", ""]
+        written = 0
+        while written < words:
+            if written and written % 150 < 15:
+                lines += [f"## Part {written // 150 + 1}", ""]
+            sentence = (f"The {rng.choice(nouns)} {rng.choice(verbs)} past the {rng.choice(nouns)} "
+                        f"on day {rng.randint(2, 365)}, and {rng.randint(2, 90)} people watched.")
+            lines += [sentence, ""]
+            written += len(sentence.split())
+        path = folder / f"batch-{number + 1}.md"
+        path.write_text("\n".join(lines))
+        paths.append(path)
+    return paths
+
+
+def bench_batch(count: int, work: Path, env: dict[str, str], with_ray: bool) -> None:
+    """The --batch table: the naive loop, one batch produce, and (with_ray) the same through --ray local."""
+    from articast.ingest import read_article
+    from articast.script import build_script
+    from articast.speech import EngineOptions
+    from articast.speech.piper import PiperEngine
+
+    articles = batch_articles(count, work)
+    length_scale = PiperEngine(EngineOptions()).length_scale
+    loop_wall, loop_rss = 0.0, 0
+    for article in articles:
+        text = work / f"{article.stem}.txt"
+        text.write_text(" ".join(s.spoken for s in build_script(read_article(article)).segments))
+        wall, rss, _ = run([sys.executable, "-c", NAIVE, str(text), str(length_scale), str(work / "naive.wav")], env)
+        loop_wall, loop_rss = loop_wall + wall, max(loop_rss, rss)
+    runs = {"loop": (loop_wall, loop_rss)}
+    modes = [("batch", [])] + ([("ray", ["--ray", "local"])] if with_ray else [])
+    speech = 0.0
+    for name, extra in modes:
+        out = work / f"show-{name}"
+        run_env = {**env, "ARTICAST_CACHE_DIR": str(work / f"cache-{name}")}
+        wall, rss, _ = run([sys.executable, "-m", "articast", "produce", *map(str, articles), "--out", str(out),
+                            *extra], run_env)
+        runs[name] = (wall, rss)
+        speech = sum(speech_seconds(vtt) for vtt in out.glob("*.vtt"))
+    words = sum(BATCH_WORDS[n % len(BATCH_WORDS)] for n in range(count))
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; {count} articles, about {words} "
+          f"words, {speech:.0f} s of speech")
+    print(f"{'run':<8}{'wall':>9}{'per s of speech':>17}{'vs loop':>9}{'peak RSS':>11}")
+    for name, (wall, rss) in runs.items():
+        print(f"{name:<8}{wall:>8.2f}s{wall / speech:>17.4f}{wall / loop_wall:>8.2f}x{rss / 1024:>8.0f} MB")
+    if "ray" in runs:
+        print(f"ray/batch: {runs['ray'][0] / runs['batch'][0]:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--words", type=int, default=10_000)
@@ -224,6 +295,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1,
                         help="run naive, cold and warm this many times in turn and keep each one's best "
                              "(memory: the worst); the generated article always runs once")
+    parser.add_argument("--batch", action="store_true", help="time many short articles in one command instead")
+    parser.add_argument("--articles", type=int, default=5, help="with --batch: how many articles (default 5)")
+    parser.add_argument("--ray", action="store_true", help="with --batch: also through --ray local")
     args = parser.parse_args()
     env = dict(os.environ)
     # Time articast as pip installs it, byte-compiled. An editable install is not, and with
@@ -234,6 +308,10 @@ def main() -> None:
 
     compileall.compile_dir(Path(articast.__file__).parent, quiet=1)
     rows = []
+    if args.batch:
+        with tempfile.TemporaryDirectory() as tmp:
+            bench_batch(args.articles, Path(tmp), env, args.ray)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         if not args.skip_example:

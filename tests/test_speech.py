@@ -246,23 +246,32 @@ def test_a_pool_closed_between_two_clips_stops_its_reader_instead_of_waiting_for
         pool.close()
 
 
-def test_a_worker_gone_before_its_next_segment_is_a_clear_speech_error():
-    """A worker killed (out of memory, say) after its last clip: handing it the next segment failed
-    with a bare BrokenPipeError, which the command reports as nothing at all (that is how it treats
-    a closed stdout). It is the same SpeechError as a worker that stops while speaking."""
+def test_a_worker_gone_between_turns_is_replaced_and_one_gone_in_a_turn_is_a_clear_speech_error():
+    """A batch's pool speaks for one article after another: a worker killed (out of memory, say)
+    after one article's last clip is replaced before the next article's turn. A worker gone in the
+    middle of a turn is a SpeechError, not a bare BrokenPipeError (which the command would report as
+    nothing at all: that is how it treats a closed stdout)."""
     import time
 
     from articast.errors import SpeechError
     from articast.speech.workers import SynthesisPool
 
-    pool = SynthesisPool("piper", 1)
-    proc = pool._workers[0].proc
-    try:
+    def kill(proc):
         proc.kill()
         deadline = time.monotonic() + 30
         while proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.01)
+
+    pool = SynthesisPool("piper", 1)
+    try:
+        kill(pool._workers[0].proc)
+        [(samples, rate)] = list(pool.speak([(EngineOptions(), "Said by a new worker.")]))
+        assert len(samples) > rate // 2 and pool.spawned == 2
+        turn = pool.speak([(EngineOptions(), "First of three."), (EngineOptions(), "Second of three."),
+                           (EngineOptions(), "Third of three.")])
+        next(turn)
+        kill(pool._workers[0].proc)
         with pytest.raises(SpeechError, match="stopped unexpectedly"):
-            list(pool.speak([(EngineOptions(), "Never said.")]))
+            list(turn)
     finally:
         pool.close()

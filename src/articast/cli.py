@@ -9,7 +9,7 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -370,6 +370,45 @@ def _produce_one(source: str, settings: Settings, title: str | None) -> Episode:
     return episode
 
 
+def _produce_batch(sources: list[str], settings: Settings, show_traceback: bool) -> tuple[list[Episode], list[str]]:
+    """Several articles in one batch (one set of speech workers); each one's files are printed as it
+    is done, in order, and one that fails is named and the rest go on."""
+    from .pipeline import Batch
+    from .speech import early
+
+    episodes: list[Episode] = []
+    failed: list[str] = []
+
+    def task(number: int, source: str) -> Callable[[], Episode]:
+        def make() -> Episode:
+            print(f"[{number}/{len(sources)}] {source}", file=sys.stderr, flush=True)
+            return batch.produce(source)
+        return make
+
+    with Batch(settings, len(sources)) as batch:
+        for index, outcome in batch.run([task(n, source) for n, source in enumerate(sources, start=1)]):
+            source = sources[index]
+            if isinstance(outcome, Exception):
+                if show_traceback:
+                    traceback.print_exception(outcome)
+                if isinstance(outcome, ArticastError):
+                    print(f"error: {_naming(source, str(outcome))}", file=sys.stderr)
+                else:
+                    print(f"error: {source}: unexpected {type(outcome).__name__}: {outcome} "
+                          "(run with --traceback for details)", file=sys.stderr)
+                failed.append(source)
+                continue
+            episode = outcome
+            episodes.append(episode)
+            early.remember(source)
+            minutes, seconds = divmod(round(episode.duration_ms / 1000), 60)
+            print(f"{episode.title}: {minutes}:{seconds:02d}, {len(episode.chapters)} chapters", file=sys.stderr)
+            print(episode.vtt_path)
+            print(episode.chapters_path)
+            print(episode.mp3_path, flush=True)
+    return episodes, failed
+
+
 def _naming(source: str, message: str) -> str:
     """An error message that names the article it is about."""
     return message if message.startswith(source) else f"{source}: {message}"
@@ -391,29 +430,10 @@ def _cmd_produce(args: argparse.Namespace) -> int:
     })
     episodes: list[Episode] = []
     failed: list[str] = []
-    for number, source in enumerate(sources, start=1):
-        if len(sources) == 1:
-            episodes.append(_produce_one(source, settings, args.title))
-            break
-        print(f"[{number}/{len(sources)}] {source}", file=sys.stderr)
-        try:
-            episodes.append(_produce_one(source, settings, args.title))
-        except ArticastError as exc:  # one bad article does not stop the rest
-            if args.traceback:
-                traceback.print_exc()
-            print(f"error: {_naming(source, str(exc))}", file=sys.stderr)
-            failed.append(source)
-            continue
-        except Exception as exc:
-            if args.traceback:
-                traceback.print_exc()
-            print(f"error: {source}: unexpected {type(exc).__name__}: {exc} (run with --traceback for details)",
-                  file=sys.stderr)
-            failed.append(source)
-            continue
-        print(episodes[-1].vtt_path)
-        print(episodes[-1].chapters_path)
-        print(episodes[-1].mp3_path, flush=True)
+    if len(sources) == 1:
+        episodes.append(_produce_one(sources[0], settings, args.title))
+    else:
+        episodes, failed = _produce_batch(sources, settings, args.traceback)
     if args.publish and episodes:
         from .publish import publish_show
 

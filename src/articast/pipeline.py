@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -107,13 +107,14 @@ _READY_AHEAD = 64
 
 
 def synthesize(script: Script, settings: Settings, progress: ProgressCallback | None = None,
-               cache: SegmentCache | None = None) -> SpeechStream:
+               cache: SegmentCache | None = None, pool: SynthesisPool | None = None) -> SpeechStream:
     """Every segment's clip, in order, as soon as it is ready: from the cache or freshly spoken.
 
     Worker processes (if any are needed) start at once, so they load their voices while the caller
-    prepares the mix; iterate the result for the clips and close it when done.
+    prepares the mix; iterate the result for the clips and close it when done. A ``pool`` shared
+    by a batch speaks whatever is missing, however little, and is left running.
     """
-    return SpeechStream(script, settings, progress, cache if cache is not None else SegmentCache())
+    return SpeechStream(script, settings, progress, cache if cache is not None else SegmentCache(), pool)
 
 
 class SpeechStream:
@@ -127,7 +128,7 @@ class SpeechStream:
     """
 
     def __init__(self, script: Script, settings: Settings, progress: ProgressCallback | None,
-                 cache: SegmentCache) -> None:
+                 cache: SegmentCache, shared: SynthesisPool | None = None) -> None:
         self._script, self._progress, self._cache = script, progress, cache
         self._engines: dict[str | None, tuple[SpeechEngine, EngineOptions]] = {}
         self._settings = settings
@@ -147,13 +148,18 @@ class SpeechStream:
         # speak whatever is missing, however little.
         enough = (early_workers(settings.engine) > 0
                   or sum(len(segments[i].spoken) for i, _, _, _ in self._misses) >= MIN_PARALLEL_CHARS)
-        parallel = (jobs > 1 and bool(self._misses) and enough
-                    and all(getattr(engine, "PARALLEL", False) for _, _, engine, _ in self._misses))
-        self._pool = SynthesisPool(settings.engine, min(jobs, len(self._misses))) if parallel else None
-        if self._pool is None:
-            discard_early()
-        else:  # the speech stage began when its workers started, early or now
-            self._started = min(self._started, self._pool.started)
+        speaks_in_workers = all(getattr(engine, "PARALLEL", False) for _, _, engine, _ in self._misses)
+        self._shared = shared is not None and shared.engine_name == settings.engine and speaks_in_workers
+        parallel = jobs > 1 and bool(self._misses) and enough and speaks_in_workers
+        if self._shared:  # a batch's workers have their voices loaded: they speak whatever is missing
+            self._pool: SynthesisPool | None = shared if self._misses else None
+            self._jobs = shared.size  # type: ignore[union-attr]
+        else:
+            self._pool = SynthesisPool(settings.engine, min(jobs, len(self._misses))) if parallel else None
+            if self._pool is None:
+                discard_early()
+            else:  # the speech stage began when its workers started, early or now
+                self._started = min(self._started, self._pool.started)
         log.debug("speaking %d of %d segments %s", len(self._misses), len(segments),
                   f"in {min(jobs, len(self._misses))} worker processes" if self._pool else "in this process")
         self._ready: queue.Queue = queue.Queue(maxsize=_READY_AHEAD)
@@ -180,6 +186,7 @@ class SpeechStream:
 
     def _speak_misses(self) -> None:
         segments, misses = self._script.segments, self._misses
+        spoken = None
         try:
             if self._pool is not None:
                 spoken = self._pool.speak((options, segments[index].spoken) for index, _, _, options in misses)
@@ -196,6 +203,9 @@ class SpeechStream:
                 self._hand_over((index, clip))
         except BaseException as exc:  # Ctrl-C inside an engine included: re-raised in the caller's thread
             self._hand_over((None, exc))
+        finally:
+            if spoken is not None:
+                spoken.close()  # a shared pool's turn ends here if it had not (an error, a stop)
 
     def _speak_here(self) -> Iterator[Clip]:
         """The misses spoken in this process: side by side, one core each, when there are several.
@@ -257,7 +267,7 @@ class SpeechStream:
         if self._stop.is_set():
             return
         self._stop.set()
-        if self._pool is not None:
+        if self._pool is not None and not self._shared:
             self._pool.close()
         if self._speaker.is_alive():
             self._speaker.join(timeout=2)
@@ -457,11 +467,12 @@ def _as_heard(mix: Mix, stream: ChunkedMp3) -> Mix:
 
 
 def produce(source: str | Path | Article, settings: Settings = Settings(), *, title: str | None = None,
-            progress: ProgressCallback | None = None, slug: str | None = None) -> Episode:
+            progress: ProgressCallback | None = None, slug: str | None = None,
+            pool: SynthesisPool | None = None) -> Episode:
     """Make a tagged, loudness-normalised MP3 with VTT and JSON chapters in ``settings.out_dir``.
 
     ``source`` is a path, a URL, "-", or an Article already read; ``slug`` names the files (default:
-    from the title)."""
+    from the title); ``pool`` is a batch's speech workers (see :class:`Batch`)."""
     script = load_script(source, title, settings.lexicon)
     if settings.music:  # fail before any speech is made
         for music_file in (settings.intro, settings.outro):
@@ -478,7 +489,7 @@ def produce(source: str | Path | Article, settings: Settings = Settings(), *, ti
     srt_path = out_dir / f"{slug}.srt"
     cache = SegmentCache()
     created = not out_dir.exists()
-    speech = synthesize(script, settings, progress, cache)  # workers start loading their voices now
+    speech = synthesize(script, settings, progress, cache, pool)  # workers start loading their voices now
     try:
         from .audio import MixSettings, load_music, target_lufs
         from .tags import TagInfo, default_cover, write_tags
@@ -501,7 +512,7 @@ def produce(source: str | Path | Article, settings: Settings = Settings(), *, ti
             if abs(lufs - target) > REDO_LU:
                 # The head did not predict the whole: say it all again from the cache at the corrected gain.
                 log.info("loudness %.2f LUFS is off target; encoding again", lufs)
-                mix, lufs, _ = _mix_and_encode(script, synthesize(script, settings, None, cache), music,
+                mix, lufs, _ = _mix_and_encode(script, synthesize(script, settings, None, cache, pool), music,
                                                mix_settings, mp3_tmp, target, progress, jobs, identity,
                                                corrected_db=gain_db + target - lufs)
             log.info("loudness %.2f LUFS over %d ms", lufs, mix.duration_ms)
@@ -535,3 +546,75 @@ def produce(source: str | Path | Article, settings: Settings = Settings(), *, ti
         duration_ms=mix.duration_ms, chapters=mix.chapters,
         word_count=sum(len(s.text.split()) for s in script.segments),
     )
+
+
+T = TypeVar("T")
+
+AHEAD = 1
+"""Articles a batch reads and speaks while the one before is still mixed and encoded: the workers
+go on to the next article's segments as soon as the last clip of one is in."""
+
+
+class Batch:
+    """Many articles produced with one set of speech workers, each with its voice loaded once.
+
+    Each article is made by :func:`produce`, exactly as it would be alone (the same loudness, tags,
+    chapters, sidecars and cache entries); only the workers are shared. While one article is mixed
+    and encoded, the next is read and spoken, so no core waits between articles; at most
+    ``1 + AHEAD`` articles are in hand at once, so memory does not grow with the batch.
+    """
+
+    def __init__(self, settings: Settings, articles: int) -> None:
+        self.settings = settings
+        self.pool: SynthesisPool | None = None
+        jobs = settings.jobs or os.cpu_count() or 1
+        from .speech.early import ENGINES
+
+        if articles > 1 and jobs > 1 and settings.engine in ENGINES:
+            from .speech.workers import start_early
+
+            # The workers load the voice the bodies are spoken in while the first article is read.
+            options = EngineOptions.chosen(settings, settings.role_voices.get("answer", settings.voice))
+            start_early(settings.engine, jobs, options, prepare_apart=True)
+            self.pool = SynthesisPool(settings.engine, jobs)
+        self.ahead = AHEAD if self.pool is not None else 0
+
+    def produce(self, source: str | Path | Article, settings: Settings | None = None, **kwargs: Any) -> Episode:
+        """One article's episode, spoken by the batch's workers (thread-safe)."""
+        return produce(source, settings or self.settings, pool=self.pool, **kwargs)
+
+    def run(self, tasks: list[Callable[[], T]]) -> Iterator[tuple[int, T | Exception]]:
+        """Run ``tasks`` (each usually calls :meth:`produce`) a few at a time; yield each one's index
+        and result, or the Exception it raised, in order. Ctrl-C stops the workers and what runs."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        executor = ThreadPoolExecutor(max_workers=1 + self.ahead, thread_name_prefix="articast-article")
+        futures = [executor.submit(_outcome, task) for task in tasks]
+        try:
+            for index, future in enumerate(futures):
+                yield index, future.result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            self.close()  # the articles in hand fail at once: their speech has stopped
+            executor.shutdown(wait=True)
+            raise
+        executor.shutdown(wait=True)
+
+    def close(self) -> None:
+        """Stop the workers."""
+        if self.pool is not None:
+            self.pool.close()
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _outcome(task: Callable[[], T]) -> T | Exception:
+    try:
+        return task()
+    except Exception as exc:  # reported by the caller, in order; Ctrl-C is not an Exception
+        return exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -74,6 +75,7 @@ class FollowRecords:
         self.feeds: dict[str, FeedRecord] = {}
         self.unpublished = False
         """An episode was made since the last publish (a run stopped before it published)."""
+        self._changing = threading.RLock()
 
     def _locked(self) -> contextlib.AbstractContextManager[None]:
         return show_lock(self.folder)
@@ -126,11 +128,21 @@ class FollowRecords:
         """The record of the feed at ``key``; None for a feed never fetched."""
         return self.feeds.get(key)
 
-    def set_item(self, key: str, identity: str, record: ItemRecord) -> None:
-        """Change one item's record and save at once."""
-        record.at = now_iso()
-        self.feeds.setdefault(key, FeedRecord()).items[identity] = record
-        self.save()
+    def item(self, key: str, identity: str) -> ItemRecord | None:
+        """The record of one item, if any."""
+        with self._changing:
+            feed = self.feeds.get(key)
+            return feed.items.get(identity) if feed else None
+
+    def set_item(self, key: str, identity: str, record: ItemRecord, made: bool = False) -> None:
+        """Change one item's record and save at once (thread-safe); ``made``: its episode was just made,
+        so the show needs publishing."""
+        with self._changing:
+            record.at = now_iso()
+            self.feeds.setdefault(key, FeedRecord()).items[identity] = record
+            if made:
+                self.unpublished = True
+            self.save()
 
     def forget(self, keys: list[str]) -> int:
         """Drop the records of these feeds (an unfollowed source); how many were there."""
@@ -142,6 +154,11 @@ class FollowRecords:
             if gone:
                 self._write()
         return len(gone)
+
+    def slugs_being_made(self) -> set[str]:
+        """The file names reserved by items whose episodes are being made."""
+        with self._changing:
+            return {rec.slug for feed in self.feeds.values() for rec in feed.items.values() if rec.status == PRODUCING}
 
     def done_links(self) -> set[str]:
         """The addresses of every item made into an episode, across all feeds."""

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import html
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -212,7 +214,7 @@ def _article(item: Item, language: str | None = None) -> Article:
 
 def _free_slug(folder: Path, wanted: str, records: FollowRecords) -> str:
     """``wanted``, or ``wanted-2``, ``-3``...: a file name no episode has and no item being made holds."""
-    held = {rec.slug for feed in records.feeds.values() for rec in feed.items.values() if rec.status == PRODUCING}
+    held = records.slugs_being_made()
     number = 1
     while True:
         slug = wanted if number == 1 else f"{wanted}-{number}"
@@ -310,51 +312,62 @@ def _keep_validators(records: FollowRecords, listing: Listing) -> None:
 
 def _voice(work: list[_Work], settings: Settings, records: FollowRecords, failures: list[Failure],
            report: Report, progress: ProgressCallback | None) -> list[Path]:
-    """Make each item's episode in turn; one that fails is recorded and the rest go on."""
-    from ..pipeline import produce, slugify
+    """Make each item's episode, in a batch that shares one set of speech workers (the next item is
+    read and spoken while the one before is mixed); one that fails is recorded and the rest go on."""
+    from ..pipeline import Batch, slugify
 
     folder = Path(settings.out_dir)
     made: list[Path] = []
-    for number, job in enumerate(work, start=1):
+    titles = {id(job): job.item.title or "" for job in work}
+    choosing = threading.Lock()  # a file name is chosen and reserved by one item at a time
+
+    def task(number: int, job: _Work, batch: Batch) -> Path:
         item, key = job.item, job.key
-        feed = records.feeds.setdefault(key, FeedRecord())
-        known = feed.items.get(item.identity) or ItemRecord(PRODUCING)
+        known = records.item(key, item.identity) or ItemRecord(PRODUCING)
         report(UpdateEvent("item", _label(item), number, len(work)))
         if known.status == PRODUCING and _finished(folder, known):
             log.info("%s: its episode %s.mp3 was finished by a run that stopped; recording it",
                      _label(item), known.slug)
-            records.unpublished = True
-            records.set_item(key, item.identity, dataclasses.replace(known, status=DONE, error=""))
-            made.append(folder / f"{known.slug}.mp3")
-            continue
-        title = item.title or ""
-        try:
-            article = _article(item, job.language)
-            title = article.title
+            records.set_item(key, item.identity, dataclasses.replace(known, status=DONE, error=""), made=True)
+            return folder / f"{known.slug}.mp3"
+        article = _article(item, job.language)
+        titles[id(job)] = title = article.title
+        with choosing:
             slug = known.slug if known.status == PRODUCING and known.slug else \
                 _free_slug(folder, slugify(article.title), records)
             records.set_item(key, item.identity, ItemRecord(PRODUCING, title=title, link=item.link or "", slug=slug,
                                                             tries=known.tries))
-            episode = produce(article, settings, slug=slug, progress=progress)
-            records.unpublished = True
-            records.set_item(key, item.identity, ItemRecord(DONE, title=title, link=item.link or "", slug=slug,
-                                                            tries=known.tries))
-            made.append(episode.mp3_path)
-        except NotAPageError as exc:
-            report(UpdateEvent("warning", f"skipped {title or _label(item)}: {exc}"))
-            records.set_item(key, item.identity, ItemRecord(SKIPPED, title=title, link=item.link or "", error=str(exc)))
-        except Exception as exc:  # one bad item never stops the rest (Ctrl-C is not an Exception)
-            why = str(exc) if isinstance(exc, ArticastError) else f"unexpected {type(exc).__name__}: {exc}"
-            if not isinstance(exc, ArticastError):
-                log.debug("item %s failed", _label(item), exc_info=True)
-            tries = known.tries + 1
-            status = GAVE_UP if tries >= MAX_TRIES else FAILED
-            records.set_item(key, item.identity, ItemRecord(status, title=title, link=item.link or "", tries=tries,
-                                                            error=why))
-            failures.append(Failure(title or _label(item), why))
-            later = (f"gave up after {tries} tries" if status == GAVE_UP
-                     else f"try {tries} of {MAX_TRIES}; the next update tries again")
-            report(UpdateEvent("warning", f"{title or _label(item)}: {why} ({later})"))
+        # With one article in hand, its speech shows a progress bar; several at once would share a line.
+        episode = batch.produce(article, slug=slug, progress=progress if batch.ahead == 0 else None)
+        records.set_item(key, item.identity, ItemRecord(DONE, title=title, link=item.link or "", slug=slug,
+                                                        tries=known.tries), made=True)
+        return episode.mp3_path
+
+    with Batch(settings, len(work)) as batch:
+        tasks = [functools.partial(task, number, job, batch) for number, job in enumerate(work, start=1)]
+        for index, outcome in batch.run(tasks):
+            job = work[index]
+            item, key, title = job.item, job.key, titles[id(job)]
+            if isinstance(outcome, Path):
+                made.append(outcome)
+            elif isinstance(outcome, NotAPageError):
+                report(UpdateEvent("warning", f"skipped {title or _label(item)}: {outcome}"))
+                records.set_item(key, item.identity, ItemRecord(SKIPPED, title=title, link=item.link or "",
+                                                                error=str(outcome)))
+            else:  # one bad item never stops the rest
+                exc = outcome
+                why = str(exc) if isinstance(exc, ArticastError) else f"unexpected {type(exc).__name__}: {exc}"
+                if not isinstance(exc, ArticastError):
+                    log.debug("item %s failed", _label(item), exc_info=exc)
+                known = records.item(key, item.identity) or ItemRecord(FAILED)
+                tries = known.tries + 1
+                status = GAVE_UP if tries >= MAX_TRIES else FAILED
+                records.set_item(key, item.identity, ItemRecord(status, title=title, link=item.link or "",
+                                                                tries=tries, error=why))
+                failures.append(Failure(title or _label(item), why))
+                later = (f"gave up after {tries} tries" if status == GAVE_UP
+                         else f"try {tries} of {MAX_TRIES}; the next update tries again")
+                report(UpdateEvent("warning", f"{title or _label(item)}: {why} ({later})"))
     return made
 
 

@@ -100,12 +100,13 @@ def render_page(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, 
     for record in sorted(episodes, key=lambda r: (r.published, r.number), reverse=True):
         names = files[record.slug]
         player = f"player-{record.number}"
+        original = (f' · <a href="{e(record.link)}">Original article</a>'
+                    if record.link.startswith(("https://", "http://")) else "")
         date = dt.datetime.fromisoformat(record.published).strftime("%B %d, %Y").replace(" 0", " ")
         parts += [
             f'<article id="episode-{record.number}">',
             f"<h2>{e(record.title)}</h2>",
-            f'<p class="meta">Episode {record.number} · {e(date)} · {_clock(record.duration_s)}'
-            + (f' · <a href="{e(record.link)}">Original article</a>' if record.link.startswith(("https://", "http://")) else "") + "</p>",
+            f'<p class="meta">Episode {record.number} · {e(date)} · {_clock(record.duration_s)}{original}</p>',
             f'<audio id="{player}" controls preload="metadata" src="{e(names["mp3"])}"></audio>',
             f"<p>{e(_without_attribution(record.description, record.link))}</p>",
         ]

@@ -104,10 +104,16 @@ def discard_early() -> None:
 
 
 class SynthesisPool:
-    """``jobs`` worker processes for one engine: those started early for it first (``start_early``)."""
+    """``jobs`` worker processes for one engine: those started early for it first (``start_early``).
+
+    A pool may speak for one article after another (a batch shares one, and each worker keeps its
+    voice loaded): ``speak`` calls take turns, and a turn ends as soon as the workers have handed
+    back their last clip, so the next article's speech starts while the caller still works on the
+    last clips of the one before."""
 
     def __init__(self, engine_name: str, jobs: int) -> None:
         jobs = max(1, jobs)
+        self.engine_name = engine_name
         self._workers = [worker for worker in _EARLY if worker.engine_name == engine_name
                          and worker.proc.poll() is None][:jobs]
         for worker in self._workers:
@@ -117,10 +123,61 @@ class SynthesisPool:
         self.started = min(worker.started for worker in self._workers)
         """When its first worker started (time.perf_counter): speech began then."""
         self._closed = False
+        self._turn = threading.Lock()
+        self.spawned = len(self._workers)
+        """How many worker processes this pool has started or taken over, replacements included."""
+
+    @property
+    def size(self) -> int:
+        """How many workers speak at once."""
+        return len(self._workers)
+
+    def _replace_dead(self) -> None:
+        """A worker that died during an earlier turn (killed, out of memory) is replaced by a new one."""
+        for index, worker in enumerate(self._workers):
+            if worker.proc.poll() is not None:
+                _stop([worker.proc])
+                self._workers[index] = _Worker(self.engine_name)
+                self.spawned += 1
+
+    def _drain(self) -> None:
+        """Read and drop the clips still being spoken for an abandoned turn, so the next turn does not
+        take them for its own. A worker that does not answer is stopped, and replaced next turn."""
+        for worker in self._workers:
+            if worker.busy_with is None:
+                continue
+            worker.busy_with = None
+            if self._closed:
+                continue
+            try:
+                _read_frame(worker.proc.stdout)
+            except (EOFError, OSError, ValueError):
+                _stop([worker.proc])
 
     def speak(self, jobs: Iterable[tuple[Any, str]]) -> Iterator[tuple[Any, int]]:
-        """Samples and rate for each (engine options, text), in the order given."""
+        """Samples and rate for each (engine options, text), in the order given; one turn of the pool."""
         queue = list(jobs)
+        while not self._turn.acquire(timeout=_CLOSED_CHECK_S):
+            if self._closed:
+                raise _stopped(True)
+        holding = True
+        try:
+            if self._closed:
+                raise _stopped(True)
+            self._replace_dead()
+            for result in self._speak(queue):
+                if result is None:  # every clip is in: the next turn may start
+                    self._turn.release()
+                    holding = False
+                    continue
+                yield result
+        finally:
+            if holding:
+                self._drain()
+                self._turn.release()
+
+    def _speak(self, queue: list[tuple[Any, str]]) -> Iterator[tuple[Any, int] | None]:
+        """The turn's clips in order, and None once the workers have handed back the last of them."""
         # Jobs go out in order, so the mix can follow close behind, except the last few: longest
         # first there, so the workers finish together instead of one waiting on a long last segment.
         order = list(range(len(queue)))
@@ -147,8 +204,9 @@ class SynthesisPool:
         for worker in self._workers:
             selector.register(worker.proc.stdout, selectors.EVENT_READ, worker)  # type: ignore[arg-type]
             hand_out(worker)
+        received = 0
         try:
-            while next_out < len(queue):
+            while received < len(queue):
                 # Checked between waits: once close() has reaped the workers it closes their pipes,
                 # and a select on pipes that are gone would wait for ever (epoll forgets them).
                 if self._closed:
@@ -160,17 +218,23 @@ class SynthesisPool:
                     except (EOFError, OSError, ValueError):  # ValueError: a pipe close() has closed
                         raise _stopped(self._closed) from None
                     if kind == "error":
+                        worker.busy_with = None  # it has answered: nothing of this turn is left in it
                         raise value
                     results[worker.busy_with] = value
                     worker.busy_with = None
+                    received += 1
                     # The next segment goes out before this one is handed on: the caller checks,
                     # caches and mixes each clip, and the worker would wait for all of that.
                     hand_out(worker)
-                while next_out in results:
+                while next_out in results and received < len(queue):
                     yield results.pop(next_out)
                     next_out += 1
         finally:
             selector.close()
+        yield None
+        while next_out < len(queue):
+            yield results.pop(next_out)
+            next_out += 1
 
     def close(self) -> None:
         """Stop the workers now (after an error or Ctrl-C) or when done.
