@@ -124,6 +124,7 @@ class SynthesisPool:
         """When its first worker started (time.perf_counter): speech began then."""
         self._closed = False
         self._turn = threading.Lock()
+        self._segments = 0  # handed out over all turns
         self.spawned = len(self._workers)
         """How many worker processes this pool has started or taken over, replacements included."""
 
@@ -185,9 +186,10 @@ class SynthesisPool:
         order[len(order) - len(tail):] = sorted(tail, key=lambda i: -len(str(queue[i][1])))
         results: dict[int, tuple[Any, int]] = {}
         next_job = next_out = 0
-        # A worker may hand back its memory (reload its voice) only on a long article: on a short
-        # one a reload costs more time than its memory is worth.
-        may_release = len(queue) >= RELEASE_MIN_SEGMENTS * len(self._workers)
+        # A worker may hand back its memory (reload its voice) only on a long article, or deep into a
+        # batch: over a short article alone a reload costs more time than its memory is worth.
+        self._segments += len(queue)
+        may_release = self._segments >= RELEASE_MIN_SEGMENTS * len(self._workers)
 
         def hand_out(worker: _Worker) -> None:
             nonlocal next_job
