@@ -125,6 +125,10 @@ def _parser() -> argparse.ArgumentParser:
     produce_p.add_argument("--publish", action="store_true",
                            help="then publish: update the show's feed.xml and index.html (see 'articast publish')")
     produce_p.add_argument("--base-url", metavar="URL", help="public URL of the show folder, for --publish")
+    produce_p.add_argument("--ray", metavar="ADDRESS",
+                           help="produce on a Ray cluster, one task an article: local (a cluster of this "
+                                "machine, for this command), auto (the running one) or ray://HOST:10001; "
+                                'needs pip install "articast[ray]"')
     produce_p.add_argument("--lexicon", type=Path, metavar="FILE",
                            help='TOML file of word = "how to say it" pairs (names, brands), '
                                 "added to the show's [lexicon]")
@@ -160,6 +164,7 @@ def _parser() -> argparse.ArgumentParser:
                     "Safe to stop at any point, and to run from cron or a systemd timer.",
         epilog="exit status: 0 every source and item handled, 1 any failed (each named on stderr).")
     update_p.add_argument("--out", dest="out_dir", metavar="DIR", help="the show folder (default: output/)")
+    update_p.add_argument("--ray", metavar="ADDRESS", help="make the new episodes on a Ray cluster, as for produce")
 
     script_p = sub.add_parser(
         "script", parents=[common], help="show what would be spoken, without making audio",
@@ -373,7 +378,7 @@ def _produce_one(source: str, settings: Settings, title: str | None) -> Episode:
 def _produce_batch(sources: list[str], settings: Settings, show_traceback: bool) -> tuple[list[Episode], list[str]]:
     """Several articles in one batch (one set of speech workers); each one's files are printed as it
     is done, in order, and one that fails is named and the rest go on."""
-    from .pipeline import Batch
+    from .cluster import make_batch
     from .speech import early
 
     episodes: list[Episode] = []
@@ -385,7 +390,7 @@ def _produce_batch(sources: list[str], settings: Settings, show_traceback: bool)
             return batch.produce(source)
         return make
 
-    with Batch(settings, len(sources)) as batch:
+    with make_batch(settings, len(sources)) as batch:
         for index, outcome in batch.run([task(n, source) for n, source in enumerate(sources, start=1)]):
             source = sources[index]
             if isinstance(outcome, Exception):
@@ -426,11 +431,11 @@ def _cmd_produce(args: argparse.Namespace) -> int:
         "intro": args.intro, "outro": args.outro, "music": args.music, "mono": args.mono,
         "lexicon": args.lexicon, "engine": args.engine, "voice": voice, "role_voices": roles,
         "speaker": args.speaker, "lang": args.lang, "tld": args.tld, "base_url": args.base_url,
-        "jobs": args.jobs,
+        "jobs": args.jobs, "ray": args.ray,
     })
     episodes: list[Episode] = []
     failed: list[str] = []
-    if len(sources) == 1:
+    if len(sources) == 1 and not settings.ray:
         episodes.append(_produce_one(sources[0], settings, args.title))
     else:
         episodes, failed = _produce_batch(sources, settings, args.traceback)
@@ -509,7 +514,7 @@ def _cmd_unfollow(args: argparse.Namespace) -> int:
 def _cmd_update(args: argparse.Namespace) -> int:
     from .follow.update import UpdateEvent, update_show
 
-    settings = resolve_settings({"out_dir": args.out_dir})
+    settings = resolve_settings({"out_dir": args.out_dir, "ray": args.ray})
     bar = ProgressBar(sys.stderr)
 
     def report(event: UpdateEvent) -> None:

@@ -93,6 +93,9 @@ class Settings:
     lexicon: dict[str, str] = field(default_factory=dict)
     """Words mapped to how they should be said: articast.toml [lexicon], then the --lexicon file."""
 
+    ray: str | None = None
+    """A Ray cluster to produce on ('local', 'auto', 'ray://host:10001'); None produces here."""
+
 
 # setting name -> (environment variable, key path in articast.toml)
 _SOURCES: dict[str, tuple[str, tuple[str, str]]] = {
@@ -117,6 +120,7 @@ _SOURCES: dict[str, tuple[str, tuple[str, str]]] = {
     "intro": ("ARTICAST_INTRO", ("produce", "intro")),
     "outro": ("ARTICAST_OUTRO", ("produce", "outro")),
     "lexicon": ("ARTICAST_LEXICON", ("produce", "lexicon")),
+    "ray": ("ARTICAST_RAY", ("cluster", "ray")),
 }
 
 

@@ -314,6 +314,7 @@ def _voice(work: list[_Work], settings: Settings, records: FollowRecords, failur
            report: Report, progress: ProgressCallback | None) -> list[Path]:
     """Make each item's episode, in a batch that shares one set of speech workers (the next item is
     read and spoken while the one before is mixed); one that fails is recorded and the rest go on."""
+    from ..cluster import make_batch
     from ..pipeline import Batch, slugify
 
     folder = Path(settings.out_dir)
@@ -343,7 +344,7 @@ def _voice(work: list[_Work], settings: Settings, records: FollowRecords, failur
                                                         tries=known.tries), made=True)
         return episode.mp3_path
 
-    with Batch(settings, len(work)) as batch:
+    with make_batch(settings, len(work)) as batch:
         tasks = [functools.partial(task, number, job, batch) for number, job in enumerate(work, start=1)]
         for index, outcome in batch.run(tasks):
             job = work[index]
