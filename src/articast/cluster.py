@@ -94,6 +94,9 @@ def _produce_on_node(article: Article, settings: Settings, slug: str, music: dic
     import hashlib
 
     from .pipeline import produce
+    from .speech import piper
+
+    piper.DEFAULT_THREADS = TASK_CPUS  # the task's share of the node: no more threads than its CPUs
 
     # A folder of the node's that is the same for this episode every time: produce remembers an
     # episode's gain by where its MP3 is made, so an edited article keeps it, as it does here.

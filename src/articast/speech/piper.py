@@ -523,6 +523,11 @@ def split_phonemes(phonemes: list[str], limit: int) -> list[list[str]]:
     return [piece for piece in pieces if any(p.strip() for p in piece)]
 
 
+DEFAULT_THREADS: int | None = None
+"""The intra-op threads a new engine starts with; None lets onnxruntime use every core. A process
+that owns only some cores (a Ray task, see articast.cluster) sets it for every voice it loads."""
+
+
 class PiperEngine:
     """Piper text-to-speech; the voice is loaded once per engine, never per segment."""
 
@@ -546,7 +551,7 @@ class PiperEngine:
         self.length_scale = round(length_scale_for(pace, fixed, scaled), 4)
         self.prepare_apart = False
         """Make the prepared voice, if missing, in a process of its own (see ``_session``)."""
-        self.threads: int | None = None
+        self.threads: int | None = DEFAULT_THREADS
         """onnxruntime intra-op threads; None lets it use every core (one process alone). Set 1 to
         speak several segments side by side from threads (a session runs concurrently)."""
         self._voice = None  # the ONNX model is loaded on the first segment that is not cached
