@@ -119,3 +119,25 @@ def test_progress_bar_draws_only_on_a_terminal():
         bar.close()
     assert "3/10 segments" in tty.getvalue()
     assert pipe.getvalue() == ""
+
+
+def test_article_bar_counts_articles_on_a_terminal_and_names_each_elsewhere():
+    from articast.cli import ArticleBar
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    plain = io.StringIO()
+    bar = ArticleBar(plain, 3)
+    bar.start(1, "a.md")
+    bar.finish()
+    assert plain.getvalue() == "[1/3] a.md\n"
+    screen = Terminal()
+    bar = ArticleBar(screen, 3)
+    bar.start(1, "a.md")
+    bar.start(2, "b.md")
+    bar.finish()
+    assert screen.getvalue().split("\r")[-1].startswith("articles [##########....................] 1/3 done, 1 in hand")
+    bar.clear()
+    assert screen.getvalue().endswith("\r")

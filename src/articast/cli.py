@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -71,6 +72,46 @@ class ProgressBar:
             self.stream.write("\r" + " " * 72 + "\r")
             self.stream.flush()
             self.active = False
+
+
+class ArticleBar:
+    """The progress of a batch, counted in articles: a bar on a terminal, else a line as each starts."""
+
+    def __init__(self, stream: TextIO, total: int) -> None:
+        self.stream, self.total = stream, total
+        self.enabled = stream.isatty()
+        self.started = self.done = 0
+        self._lock = threading.Lock()
+
+    def _draw(self) -> None:
+        width = 30
+        filled = int(width * self.done / max(1, self.total))
+        self.stream.write(f"\rarticles [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} done, "
+                          f"{self.started - self.done} in hand ")
+        self.stream.flush()
+
+    def start(self, number: int, source: str) -> None:
+        """Article ``number`` (from 1) is being made."""
+        with self._lock:
+            self.started += 1
+            if self.enabled:
+                self._draw()
+            else:
+                print(f"[{number}/{self.total}] {source}", file=self.stream, flush=True)
+
+    def finish(self) -> None:
+        """One more article is done (or failed)."""
+        with self._lock:
+            self.done += 1
+            if self.enabled:
+                self._draw()
+
+    def clear(self) -> None:
+        """Take the bar off the line, so a message can be printed there."""
+        if self.enabled:
+            with self._lock:
+                self.stream.write("\r" + " " * 72 + "\r")
+                self.stream.flush()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -384,15 +425,21 @@ def _produce_batch(sources: list[str], settings: Settings, show_traceback: bool)
     episodes: list[Episode] = []
     failed: list[str] = []
 
+    bar = ArticleBar(sys.stderr, len(sources))
+
     def task(number: int, source: str) -> Callable[[], Episode]:
         def make() -> Episode:
-            print(f"[{number}/{len(sources)}] {source}", file=sys.stderr, flush=True)
-            return batch.produce(source)
+            bar.start(number, source)
+            try:
+                return batch.produce(source)
+            finally:
+                bar.finish()
         return make
 
     with make_batch(settings, len(sources)) as batch:
         for index, outcome in batch.run([task(n, source) for n, source in enumerate(sources, start=1)]):
             source = sources[index]
+            bar.clear()
             if isinstance(outcome, Exception):
                 if show_traceback:
                     traceback.print_exception(outcome)
@@ -411,6 +458,7 @@ def _produce_batch(sources: list[str], settings: Settings, show_traceback: bool)
             print(episode.vtt_path)
             print(episode.chapters_path)
             print(episode.mp3_path, flush=True)
+    bar.clear()
     return episodes, failed
 
 
