@@ -411,9 +411,14 @@ def _produce_one(source: str, settings: Settings, title: str | None) -> Episode:
         bar.close()
         discard_early()  # any the produce did not take over (it failed before it spoke)
     early.remember(source)
+    _say_made(episode)
+    return episode
+
+
+def _say_made(episode: Episode) -> None:
+    """One line on stderr: the episode's title, length and chapters."""
     minutes, seconds = divmod(round(episode.duration_ms / 1000), 60)
     print(f"{episode.title}: {minutes}:{seconds:02d}, {len(episode.chapters)} chapters", file=sys.stderr)
-    return episode
 
 
 def _produce_batch(sources: list[str], settings: Settings, show_traceback: bool) -> tuple[list[Episode], list[str]]:
@@ -453,8 +458,7 @@ def _produce_batch(sources: list[str], settings: Settings, show_traceback: bool)
             episode = outcome
             episodes.append(episode)
             early.remember(source)
-            minutes, seconds = divmod(round(episode.duration_ms / 1000), 60)
-            print(f"{episode.title}: {minutes}:{seconds:02d}, {len(episode.chapters)} chapters", file=sys.stderr)
+            _say_made(episode)
             print(episode.vtt_path)
             print(episode.chapters_path)
             print(episode.mp3_path, flush=True)

@@ -17,15 +17,16 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from .config import Settings
 from .errors import ArticastError, InputError
 from .fsutil import atomic_path, remove_stale_temps
 from .models import Article, ChapterMark, Episode
+from .pipeline import ArticleRunner
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +43,6 @@ fails by itself (no words, a speech error) is not retried: it is reported like a
 
 _SUFFIXES = (".srt", ".vtt", ".chapters.json", ".mp3")
 """An episode's files, in the order they are moved into place: the MP3 last."""
-
-T = TypeVar("T")
-
 
 @dataclass(frozen=True)
 class Made:
@@ -117,13 +115,14 @@ def _produce_on_node(article: Article, settings: Settings, slug: str, music: dic
         shutil.rmtree(work, ignore_errors=True)
 
 
-class RayBatch:
+class RayBatch(ArticleRunner):
     """Like :class:`articast.pipeline.Batch`, with each article produced by a task on the cluster."""
 
     def __init__(self, settings: Settings, address: str) -> None:
         self.settings = settings
         self.address = address
         self.ahead = 1  # (several articles are in hand at once: no per-article progress bar)
+        self.wait_on_stop = False  # a task on the cluster cannot be called back: leave at once
         self._disconnect = connect(address)
         import ray
 
@@ -131,6 +130,7 @@ class RayBatch:
         self._task = ray.remote(num_cpus=TASK_CPUS, max_retries=NODE_FAILURE_RETRIES,
                                 retry_exceptions=False)(_produce_on_node)
         self.cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        self.threads = self.cpus + 1  # every CPU busy, and one article read ahead
         self._music = self._read_music(settings)
         self._writing = threading.Lock()
 
@@ -188,36 +188,10 @@ class RayBatch:
                        vtt_path=out_dir / f"{slug}.vtt", chapters_path=out_dir / f"{slug}.chapters.json",
                        duration_ms=made.duration_ms, chapters=made.chapters, word_count=made.word_count)
 
-    def run(self, tasks: list[Callable[[], T]]) -> Iterator[tuple[int, T | Exception]]:
-        """Run ``tasks`` with as many in hand as the cluster has CPUs (and one more, read ahead);
-        yield each one's index and result, or the Exception it raised, in order."""
-        from concurrent.futures import ThreadPoolExecutor
-
-        from .pipeline import _outcome
-
-        executor = ThreadPoolExecutor(max_workers=self.cpus + 1, thread_name_prefix="articast-ray")
-        futures = [executor.submit(_outcome, task) for task in tasks]
-        try:
-            for index, future in enumerate(futures):
-                yield index, future.result()
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            self.close()
-            executor.shutdown(wait=False)
-            raise
-        executor.shutdown(wait=True)
-
     def close(self) -> None:
         """Leave the cluster (and stop it, for 'local')."""
         disconnect, self._disconnect = self._disconnect, lambda: None
         disconnect()
-
-    def __enter__(self) -> RayBatch:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def make_batch(settings: Settings, articles: int) -> Any:

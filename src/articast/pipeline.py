@@ -555,7 +555,44 @@ AHEAD = 1
 go on to the next article's segments as soon as the last clip of one is in."""
 
 
-class Batch:
+class ArticleRunner:
+    """Runs a command's articles a few at a time and hands back their outcomes in order (see Batch)."""
+
+    threads = 1
+    """Articles in hand at once."""
+
+    wait_on_stop = True
+    """Whether Ctrl-C waits for the articles in hand to fail (their speech stopped) before it goes on."""
+
+    def run(self, tasks: list[Callable[[], T]]) -> Iterator[tuple[int, T | Exception]]:
+        """Run ``tasks`` (each usually calls ``produce``), ``threads`` at a time; yield each one's index
+        and result, or the Exception it raised, in order. Ctrl-C stops what runs (see close)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        executor = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="articast-article")
+        futures = [executor.submit(_outcome, task) for task in tasks]
+        try:
+            for index, future in enumerate(futures):
+                yield index, future.result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            self.close()  # the articles in hand fail at once
+            executor.shutdown(wait=self.wait_on_stop)
+            raise
+        executor.shutdown(wait=True)
+
+    def close(self) -> None:
+        """Stop whatever speaks for the articles."""
+
+    def __enter__(self) -> ArticleRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Batch(ArticleRunner):
     """Many articles produced with one set of speech workers, each with its voice loaded once.
 
     Each article is made by :func:`produce`, exactly as it would be alone (the same loudness, tags,
@@ -578,39 +615,16 @@ class Batch:
             start_early(settings.engine, jobs, options, prepare_apart=True)
             self.pool = SynthesisPool(settings.engine, jobs)
         self.ahead = AHEAD if self.pool is not None else 0
+        self.threads = 1 + self.ahead
 
     def produce(self, source: str | Path | Article, settings: Settings | None = None, **kwargs: Any) -> Episode:
         """One article's episode, spoken by the batch's workers (thread-safe)."""
         return produce(source, settings or self.settings, pool=self.pool, **kwargs)
 
-    def run(self, tasks: list[Callable[[], T]]) -> Iterator[tuple[int, T | Exception]]:
-        """Run ``tasks`` (each usually calls :meth:`produce`) a few at a time; yield each one's index
-        and result, or the Exception it raised, in order. Ctrl-C stops the workers and what runs."""
-        from concurrent.futures import ThreadPoolExecutor
-
-        executor = ThreadPoolExecutor(max_workers=1 + self.ahead, thread_name_prefix="articast-article")
-        futures = [executor.submit(_outcome, task) for task in tasks]
-        try:
-            for index, future in enumerate(futures):
-                yield index, future.result()
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            self.close()  # the articles in hand fail at once: their speech has stopped
-            executor.shutdown(wait=True)
-            raise
-        executor.shutdown(wait=True)
-
     def close(self) -> None:
         """Stop the workers."""
         if self.pool is not None:
             self.pool.close()
-
-    def __enter__(self) -> Batch:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def _outcome(task: Callable[[], T]) -> T | Exception:
