@@ -56,3 +56,61 @@ def test_page_loads_offline_and_a_chapter_click_seeks(browser, stereo_episode, t
     assert all(url.startswith("file://") for url in requests), requests  # nothing from the web
     page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
     page.close()
+
+
+@pytest.fixture
+def served(stereo_episode, tmp_path: Path):
+    """The show published and served by `articast serve`'s own server, on a free port, in a thread."""
+    import threading
+
+    from articast.publish.serve import make_server
+
+    folder = tmp_path / "show"
+    shutil.copytree(stereo_episode.mp3_path.parent, folder)
+    publish_show(Settings(out_dir=folder, show="Night Reading", base_url="http://127.0.0.1"))
+    server = make_server(folder, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_served_page_installs_saves_an_episode_and_plays_it_offline_where_it_left_off(browser, served):
+    server, url = served
+    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone's screen
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    # (A media element aborts its own range requests when it seeks or the page reloads: not a failure.)
+    page.on("requestfailed", lambda req: problems.append(f"{req.url}: {req.failure}")
+            if "ERR_ABORTED" not in (req.failure or "") else None)
+    page.goto(url)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
+    manifest = page.evaluate("fetch('manifest.webmanifest').then(r => r.json())")
+    assert manifest["name"] == "Night Reading" and {i["sizes"] for i in manifest["icons"]} == {"192x192", "512x512"}
+    save = page.locator("button.save").first
+    assert save.is_visible()
+    save.click()
+    page.wait_for_function("document.querySelector('button.save').dataset.saved === 'yes'", timeout=20_000)
+
+    server.shutdown()  # the network is gone: no server, and the browser offline too
+    server.server_close()
+    context.set_offline(True)
+    page.reload()
+    assert page.locator("article h2").first.inner_text() == "The Lighthouse Keeper's Notebook"
+    page.evaluate("document.querySelector('audio').play()")
+    page.wait_for_function("document.querySelector('audio').currentTime > 1.5", timeout=20_000)
+    page.evaluate("document.querySelector('audio').currentTime = 20")
+    page.wait_for_function("document.querySelector('audio').currentTime > 20.5", timeout=20_000)
+    page.evaluate("document.querySelector('audio').pause()")
+    place = page.evaluate("document.querySelector('audio').currentTime")
+
+    page.reload()  # still offline: the page comes back at the same place
+    page.wait_for_function(f"Math.abs(document.querySelector('audio').currentTime - {place}) < 0.5",
+                           timeout=20_000)
+    assert problems == [], problems
+    page.screenshot(path=str(Path.cwd() / "phone.png"), full_page=True)
+    context.close()

@@ -61,6 +61,7 @@ def test_feed_parses_and_has_what_apple_requires(show: Path):
     assert channel.find("itunes:category", NS).get("text") == "News"
     assert channel.find("itunes:category/itunes:category", NS).get("text") == "Tech News"
     assert channel.findtext("itunes:owner/itunes:email", namespaces=NS) == "ada@example.org"
+    assert channel.find("podcast:locked", NS).get("owner") == "ada@example.org"
     assert channel.find("atom:link", NS).get("href") == f"{BASE}/feed.xml"
     assert channel.findtext("podcast:guid", namespaces=NS) == podcast_guid(f"{BASE}/feed.xml")
     cover_url = channel.find("itunes:image", NS).get("href")
@@ -121,6 +122,26 @@ def test_publishing_again_keeps_guids_dates_and_never_duplicates(show: Path, tmp
     assert [(e["slug"], e["guid"], e["published"], e["number"]) for e in before] == \
         [(e["slug"], e["guid"], e["published"], e["number"]) for e in after]
     assert len(feedparser.parse(str(folder / "feed.xml")).entries) == 2
+    feed, page = (folder / "feed.xml").read_bytes(), (folder / "index.html").read_bytes()
+    publish_show(settings)  # nothing changed: the same bytes, so a copy of the show sends nothing
+    assert (folder / "feed.xml").read_bytes() == feed and (folder / "index.html").read_bytes() == page
+
+
+def test_no_owner_email_leaves_the_element_out_and_warns_once(show: Path, tmp_path: Path):
+    folder = tmp_path / "copy"
+    shutil.copytree(show, folder)
+    (folder / "articast.toml").unlink()
+    result = cli("publish", "--out", str(folder), "--base-url", BASE)
+    assert result.returncode == 0, result.stderr
+    channel = etree.parse(str(folder / "feed.xml")).getroot().find("channel")
+    assert channel.find("itunes:owner/itunes:email", NS) is None  # never an empty element
+    assert channel.find("itunes:owner/itunes:name", NS) is not None
+    assert channel.find("podcast:locked", NS).get("owner") is None
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == ["warning: no owner e-mail set (--email, ARTICAST_EMAIL or email in articast.toml's [show]); "
+                        "Apple Podcasts needs one to list the show"]
+    printed = [Path(line).name for line in result.stdout.splitlines()]
+    assert printed[-1] == "feed.xml" and {"cover.jpg", "episodes.json", "index.html"} <= set(printed)
 
 
 def test_reproducing_an_edited_article_updates_its_episode_in_place(show: Path, tmp_path: Path):

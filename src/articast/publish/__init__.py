@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,11 +12,12 @@ from mutagen.mp3 import MP3, HeaderNotFoundError
 
 from ..config import Settings
 from ..errors import InputError
-from ..fsutil import remove_stale_temps, write_bytes_atomic, write_text_atomic
+from ..fsutil import remove_stale_temps, write_bytes_atomic
+from .app import ICON_SIZES_PX, MANIFEST_FILE, WORKER_FILE, icon_bytes, icon_name, render_manifest, render_worker
 from .cover import FEED_COVER_PX, cover_bytes, prepare_user_cover
 from .feed import APPLE_CATEGORIES, FEED_FILE, ShowInfo, render_feed, url_for
 from .page import PAGE_FILE, parse_vtt, render_page
-from .store import EpisodeStore, now_iso
+from .store import STORE_FILE, EpisodeStore, now_iso
 
 __all__ = ["PublishResult", "publish_show", "show_info", "DEFAULT_BASE_URL", "FEED_FILE", "PAGE_FILE"]
 
@@ -27,6 +29,10 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 SIDECARS = {"vtt": ".vtt", "srt": ".srt", "chapters": ".chapters.json"}
 
 
+NO_EMAIL_NOTE = ("no owner e-mail set (--email, ARTICAST_EMAIL or email in articast.toml's [show]); "
+                 "Apple Podcasts needs one to list the show")
+
+
 @dataclass(frozen=True)
 class PublishResult:
     """What publishing wrote."""
@@ -35,6 +41,19 @@ class PublishResult:
     page_path: Path
     feed_url: str
     episodes: int
+    media: tuple[str, ...] = ()
+    """The show's files the feed and page point at (MP3s, sidecars, cover, icons), by name."""
+    pages: tuple[str, ...] = ()
+    """The records, the page and its web-app files, by name."""
+    notes: tuple[str, ...] = ()
+    """What the user should know about the show (a missing owner e-mail), one line each."""
+    written: tuple[str, ...] = ()
+    """The files publishing keeps up to date in the show folder (cover, icons, records, page, feed)."""
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """Every file of the show, in the order a copy of it must be made: the feed last."""
+        return (*self.media, *self.pages, FEED_FILE)
 
 
 def split_category(category: str) -> tuple[str, str | None]:
@@ -67,9 +86,27 @@ def _write_cover(folder: Path, settings: Settings) -> str:
         data, ext = cover_bytes(FEED_COVER_PX, settings.show), ".jpg"
     name = f"cover{ext}"
     target = folder / name
-    if not target.exists() or target.read_bytes() != data:
-        write_bytes_atomic(target, data)
+    _write_if_changed(target, data)
     return name
+
+
+def _write_app_files(folder: Path, show: ShowInfo, page: str) -> list[str]:
+    """The page's web-app files (icons from the cover, manifest, service worker); their names."""
+    written = []
+    for px in ICON_SIZES_PX:
+        data = icon_bytes(folder / show.cover_name, px)
+        _write_if_changed(folder / icon_name(px), data)
+        written.append(icon_name(px))
+    _write_if_changed(folder / MANIFEST_FILE, render_manifest(show).encode())
+    version = hashlib.sha256(page.encode()).hexdigest()[:12]
+    _write_if_changed(folder / WORKER_FILE, render_worker(version, [show.cover_name, *written]).encode())
+    return written
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    """Write ``data`` atomically unless the file already holds it (so a copy of the show sees no change)."""
+    if not path.is_file() or path.read_bytes() != data:
+        write_bytes_atomic(path, data)
 
 
 def _read_episode(mp3: Path) -> dict:
@@ -130,9 +167,16 @@ def publish_show(settings: Settings) -> PublishResult:
         files = {r.slug: _files_of(folder, r.slug) for r in episodes}
         transcripts = {r.slug: parse_vtt((folder / files[r.slug]["vtt"]).read_text(encoding="utf-8"))
                        for r in episodes if "vtt" in files[r.slug]}
-        write_bytes_atomic(folder / FEED_FILE, render_feed(show, episodes, files))
-        write_text_atomic(folder / PAGE_FILE, render_page(show, episodes, files, transcripts))
-    return PublishResult(folder / FEED_FILE, folder / PAGE_FILE, url_for(show.base_url, FEED_FILE), len(episodes))
+        page = render_page(show, episodes, files, transcripts)
+        icons = _write_app_files(folder, show, page)
+        _write_if_changed(folder / FEED_FILE, render_feed(show, episodes, files))
+        _write_if_changed(folder / PAGE_FILE, page.encode())
+    media = [name for record in sorted(episodes, key=lambda r: r.number) for name in files[record.slug].values()]
+    notes = () if show.owner_email else (NO_EMAIL_NOTE,)
+    pages = (STORE_FILE, MANIFEST_FILE, WORKER_FILE, PAGE_FILE)
+    return PublishResult(folder / FEED_FILE, folder / PAGE_FILE, url_for(show.base_url, FEED_FILE), len(episodes),
+                         media=(*media, cover_name, *icons), pages=pages,
+                         notes=notes, written=(cover_name, *icons, *pages, FEED_FILE))
 
 
 def _files_of(folder: Path, slug: str) -> dict[str, str]:

@@ -112,7 +112,11 @@ def render_feed(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, 
     _sub(channel, "description", clean_text(show.description, 4000))
     _sub(channel, "language", show.language)
     _sub(channel, "generator", "articast")
-    _sub(channel, "lastBuildDate", email.utils.format_datetime(dt.datetime.now(dt.timezone.utc)))
+    # The last change to an episode, not the time of this publish: a feed that did not change is the
+    # same bytes, so a copy of the show (publish --to) has nothing to upload.
+    built = max((r.updated or r.published for r in episodes), default=None, key=dt.datetime.fromisoformat)
+    if built:
+        _sub(channel, "lastBuildDate", rfc2822(built))
     _sub(channel, f"{{{ITUNES}}}author", clean_text(show.author, 255))
     _sub(channel, f"{{{ITUNES}}}summary", clean_text(show.description, 4000))
     _sub(channel, f"{{{ITUNES}}}image", href=url_for(show.base_url, show.cover_name))
@@ -126,7 +130,8 @@ def render_feed(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, 
     _sub(channel, f"{{{ITUNES}}}explicit", "true" if show.explicit else "false")
     owner = _sub(channel, f"{{{ITUNES}}}owner")
     _sub(owner, f"{{{ITUNES}}}name", clean_text(show.author, 255))
-    _sub(owner, f"{{{ITUNES}}}email", show.owner_email)
+    if show.owner_email:  # an empty element is invalid: without an e-mail, publish says Apple needs one
+        _sub(owner, f"{{{ITUNES}}}email", show.owner_email)
     _sub(channel, f"{{{ITUNES}}}type", "episodic")
     _sub(channel, f"{{{PODCAST}}}guid", podcast_guid(feed_url))
     _sub(channel, f"{{{PODCAST}}}locked", "no", owner=show.owner_email or None)

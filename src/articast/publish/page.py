@@ -10,6 +10,7 @@ import html
 import re
 
 from ..models import ATTRIBUTION
+from .app import EPISODE_CACHE, ICON_SIZES_PX, THEME_COLOR, icon_name
 from .feed import ShowInfo
 from .store import EpisodeRecord
 
@@ -19,7 +20,9 @@ _CSS = """
 :root { color-scheme: light dark; --accent: #3b5bdb; }
 body { font: 17px/1.55 system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 46rem; margin: 2rem auto;
        padding: 0 1rem; }
-header { display: flex; gap: 1.25rem; align-items: center; margin-bottom: 2rem; }
+header { display: flex; flex-wrap: wrap; gap: 1.25rem; align-items: center; margin-bottom: 2rem; }
+header > div { flex: 1 1 14rem; min-width: 0; }
+h1, h2, p { overflow-wrap: anywhere; }
 header img { width: 8rem; height: 8rem; border-radius: .6rem; flex: none; }
 h1 { margin: 0 0 .3rem; font-size: 1.7rem; } h2 { margin: 0 0 .2rem; font-size: 1.25rem; }
 .meta { color: #777; font-size: .9rem; margin: 0 0 .6rem; }
@@ -30,6 +33,10 @@ button.seek { font: inherit; background: none; border: 0; padding: 0; color: var
               text-align: left; }
 button.seek:hover { text-decoration: underline; } .time { color: #777; font-variant-numeric: tabular-nums; }
 details { margin-top: .6rem; } .cue { margin: .35rem 0; } a.feed { color: var(--accent); }
+button.save { font: inherit; font-size: .9rem; color: var(--accent); background: none; border: 1px solid #8886;
+              border-radius: .4rem; padding: .2rem .6rem; cursor: pointer; }
+@media (max-width: 30rem) { body { margin: 1rem auto; } header img { width: 5rem; height: 5rem; }
+                            h1 { font-size: 1.4rem; } }
 """
 
 _SCRIPT = """
@@ -41,6 +48,61 @@ document.addEventListener('click', function (event) {
   var playing = audio.play();
   if (playing && playing.catch) playing.catch(function () {});
 });
+
+// Each episode's place is remembered in this browser and resumed when the page is opened again.
+function placeKey(audio) { return 'articast:place:' + audio.getAttribute('src'); }
+function remember(audio) {
+  try {
+    if (audio.ended) localStorage.removeItem(placeKey(audio));
+    else if (audio.currentTime > 0) localStorage.setItem(placeKey(audio), String(audio.currentTime));
+  } catch (error) {}
+}
+document.querySelectorAll('audio').forEach(function (audio) {
+  var last = 0;
+  audio.addEventListener('timeupdate', function () {
+    if (Math.abs(audio.currentTime - last) >= 2) { last = audio.currentTime; remember(audio); }
+  });
+  ['pause', 'seeked', 'ended'].forEach(function (name) {
+    audio.addEventListener(name, function () { remember(audio); });
+  });
+  function resume() {
+    var place = 0;
+    try { place = parseFloat(localStorage.getItem(placeKey(audio)) || '0'); } catch (error) {}
+    if (place > 0 && (!audio.duration || place < audio.duration - 1)) audio.currentTime = place;
+  }
+  if (audio.readyState >= 1) resume(); else audio.addEventListener('loadedmetadata', resume, {once: true});
+});
+
+// Served over http(s): an installable app whose saved (and played) episodes play with no network.
+if ('serviceWorker' in navigator && /^https?:$/.test(location.protocol) && window.caches) {
+  var manifest = document.createElement('link');
+  manifest.rel = 'manifest';
+  manifest.href = 'manifest.webmanifest';
+  document.head.appendChild(manifest);
+  navigator.serviceWorker.register('sw.js').catch(function () {});
+  var EPISODES = '__EPISODES__';
+  function url(button) { return new URL(button.dataset.src, location.href).href; }
+  function show(button, saved) {
+    button.dataset.saved = saved ? 'yes' : 'no';
+    button.textContent = saved ? 'Saved for offline \\u2713' : 'Save for offline';
+  }
+  function save(button) {
+    if (button.dataset.saved === 'yes' || button.disabled) return;
+    button.disabled = true;
+    button.textContent = 'Saving\\u2026';
+    caches.open(EPISODES).then(function (cache) { return cache.add(url(button)); })
+      .then(function () { show(button, true); }, function () { show(button, false); })
+      .then(function () { button.disabled = false; });
+  }
+  document.querySelectorAll('button.save').forEach(function (button) {
+    button.hidden = false;
+    caches.open(EPISODES).then(function (cache) { return cache.match(url(button)); })
+      .then(function (found) { show(button, !!found); });
+    button.addEventListener('click', function () { save(button); });
+    var audio = document.getElementById(button.dataset.player);
+    audio.addEventListener('play', function () { save(button); }, {once: true});
+  });
+}
 """
 
 
@@ -77,6 +139,7 @@ def render_page(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, 
                 transcripts: dict[str, list[tuple[float, str]]]) -> str:
     """The page's HTML; every piece of show or episode text is escaped."""
     e = html.escape
+    small, large = min(ICON_SIZES_PX), max(ICON_SIZES_PX)
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{e(show.language)}">',
@@ -85,6 +148,9 @@ def render_page(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, 
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(show.title)}</title>",
         '<link rel="alternate" type="application/rss+xml" title="Podcast feed" href="feed.xml">',
+        f'<link rel="icon" type="image/png" sizes="{small}x{small}" href="{icon_name(small)}">',
+        f'<link rel="apple-touch-icon" href="{icon_name(large)}">',
+        f'<meta name="theme-color" content="{THEME_COLOR}">',
         f"<style>{_CSS}</style>",
         "</head>",
         "<body>",
@@ -108,6 +174,8 @@ def render_page(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, 
             f"<h2>{e(record.title)}</h2>",
             f'<p class="meta">Episode {record.number} · {e(date)} · {_clock(record.duration_s)}{original}</p>',
             f'<audio id="{player}" controls preload="metadata" src="{e(names["mp3"])}"></audio>',
+            (f'<p><button class="save" type="button" hidden data-player="{player}" data-src="{e(names["mp3"])}">'
+             "Save for offline</button></p>"),
             f"<p>{e(_without_attribution(record.description, record.link))}</p>",
         ]
         if record.chapters:
@@ -126,5 +194,6 @@ def render_page(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, 
                     f"{_clock(start)}</button> {e(text)}</p>")
             parts.append("</details>")
         parts.append("</article>")
-    parts += ["</main>", f"<script>{_SCRIPT}</script>", "</body>", "</html>", ""]
+    script = _SCRIPT.replace("__EPISODES__", EPISODE_CACHE)
+    parts += ["</main>", f"<script>{script}</script>", "</body>", "</html>", ""]
     return "\n".join(parts)
