@@ -21,6 +21,7 @@ from .errors import ArticastError, ExitStatus, InputError
 if TYPE_CHECKING:
     from .models import Episode
     from .pipeline import Progress
+    from .publish import PublishResult
 
 DESCRIPTION = "Turn a written article into a podcast episode: offline speech, music, chapters, transcript."
 EPILOG = """\
@@ -164,7 +165,8 @@ def _parser() -> argparse.ArgumentParser:
     produce_p.add_argument("--tld", metavar="DOMAIN",
                            help="gtts accent by Google domain: com, co.uk, com.au, ca, co.in, ie ... (default com)")
     produce_p.add_argument("--publish", action="store_true",
-                           help="then publish: update the show's feed.xml and index.html (see 'articast publish')")
+                           help="then publish: update the show's feed.xml and index.html, and copy the show to "
+                                "its publish_to target when one is set (see 'articast publish')")
     produce_p.add_argument("--base-url", metavar="URL", help="public URL of the show folder, for --publish")
     produce_p.add_argument("--ray", metavar="ADDRESS",
                            help="produce on a Ray cluster, one task an article: local (a cluster of this "
@@ -242,10 +244,22 @@ def _parser() -> argparse.ArgumentParser:
                                         "language, category, explicit flag, owner e-mail, base URL and cover.")
     init_p.add_argument("--force", action="store_true", help="replace an existing articast.toml")
 
-    sub.add_parser("publish", parents=[common, show_flags], help="rebuild the show's feed and page",
-                   description="Read every episode in the show folder and write feed.xml (RSS with Apple "
-                               "Podcasts and Podcasting 2.0 tags), index.html and the cover. Safe to run "
-                               "again: episodes keep their GUIDs and first publication dates.")
+    publish_p = sub.add_parser(
+        "publish", parents=[common, show_flags], help="rebuild the show's feed and page, and copy the show to --to",
+        description="Read every episode in the show folder and write feed.xml (RSS with Apple Podcasts and "
+                    "Podcasting 2.0 tags), index.html (a page that plays offline once installed), the cover "
+                    "and episodes.json. Safe to run again: episodes keep their GUIDs and first publication "
+                    "dates. With --to, copy the show where podcast apps reach it: the MP3s and sidecars "
+                    "first, the page next, the feed last; only files that changed are sent, and the files "
+                    "of removed episodes are deleted once the new feed is up.")
+    publish_p.add_argument("--to", dest="publish_to", metavar="URL",
+                           help="copy the show to s3://BUCKET/PREFIX, sftp://USER@HOST/PATH, file:///PATH or any "
+                                "fsspec URL (also ARTICAST_PUBLISH_TO, publish_to in articast.toml's [show]); "
+                                "S3 needs articast[s3], SFTP articast[sftp]")
+    publish_p.add_argument("--endpoint-url", metavar="URL",
+                           help="an S3-compatible service (MinIO, R2, B2) instead of AWS (also AWS_ENDPOINT_URL)")
+    publish_p.add_argument("--dry-run", action="store_true",
+                           help="list what --to would upload and delete, and change nothing there")
 
     serve_p = sub.add_parser("serve", parents=[common], help="serve the show folder to podcast apps",
                              description="Serve the show folder over HTTP with byte ranges, for podcast apps "
@@ -350,22 +364,50 @@ def _cmd_init(args: argparse.Namespace) -> int:
     return ExitStatus.OK
 
 
-def _publish(settings: Settings) -> int:
+def _publish(settings: Settings, dry_run: bool = False, result: PublishResult | None = None) -> int:
+    """Publish the show folder (unless ``result`` says it was just done), say what was written, and
+    copy the show to its target when one is set."""
     from .publish import DEFAULT_BASE_URL, publish_show
 
-    result = publish_show(settings)
-    if result.feed_url.startswith(DEFAULT_BASE_URL):
+    result = result or publish_show(settings)
+    default_url = result.feed_url.startswith(DEFAULT_BASE_URL)
+    if default_url and not settings.publish_to:
         print("note: no public base URL set (--base-url or ARTICAST_BASE_URL); the feed points at "
               f"{DEFAULT_BASE_URL}/ for 'articast serve'", file=sys.stderr)
+    for note in result.notes:
+        print(f"warning: {note}", file=sys.stderr)
     print(f"{result.episodes} episode{'s' if result.episodes != 1 else ''}; subscribe at {result.feed_url}",
           file=sys.stderr)
-    print(result.page_path)
-    print(result.feed_path)
+    if settings.publish_to:
+        from .publish.remote import redact, upload_show
+
+        if default_url:
+            print(f"warning: the feed points at {DEFAULT_BASE_URL}/; set --base-url to the address where "
+                  f"{redact(settings.publish_to)} is served, or podcast apps will not find the episodes",
+                  file=sys.stderr)
+
+        def report(action: str, name: str) -> None:
+            print(f"{'would ' if dry_run else ''}{action} {name}", file=sys.stderr, flush=True)
+
+        folder = Path(settings.out_dir)
+        groups = [result.media, result.pages, (result.feed_path.name,)]
+        sent = upload_show(folder, groups, settings.publish_to, endpoint_url=settings.endpoint_url,
+                           dry_run=dry_run, report=report)
+        verb = "would upload" if dry_run else "uploaded"
+        print(f"{sent.target}: {verb} {len(sent.uploaded)}, {'would delete' if dry_run else 'deleted'} "
+              f"{len(sent.deleted)}, {sent.unchanged} unchanged", file=sys.stderr)
+    folder = Path(settings.out_dir)
+    for name in result.written:
+        print(folder / name)
     return ExitStatus.OK
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
-    return _publish(resolve_settings(_show_flags(args)))
+    flags = _show_flags(args) | {"publish_to": args.publish_to, "endpoint_url": args.endpoint_url}
+    settings = resolve_settings(flags)
+    if args.dry_run and not settings.publish_to:
+        raise InputError("--dry-run lists what a copy would send: give --to URL (or set ARTICAST_PUBLISH_TO)")
+    return _publish(settings, dry_run=args.dry_run)
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -492,11 +534,7 @@ def _cmd_produce(args: argparse.Namespace) -> int:
     else:
         episodes, failed = _produce_batch(sources, settings, args.traceback)
     if args.publish and episodes:
-        from .publish import publish_show
-
-        result = publish_show(settings)
-        print(f"published: {result.episodes} episodes; subscribe at {result.feed_url}", file=sys.stderr)
-        print(result.feed_path)
+        _publish(settings)
     if len(sources) == 1:
         print(episodes[0].vtt_path)
         print(episodes[0].chapters_path)
@@ -589,10 +627,7 @@ def _cmd_update(args: argparse.Namespace) -> int:
     else:
         print(f"update: nothing new in {sources}", file=sys.stderr)
     if result.published:
-        count = result.published.episodes
-        print(f"published: {count} episode{'s' if count != 1 else ''}; subscribe at {result.published.feed_url}",
-              file=sys.stderr)
-        print(result.published.feed_path)
+        _publish(settings, result=result.published)
     if result.failures:
         print(f"{len(result.failures)} failed:", file=sys.stderr)
         for failure in result.failures:

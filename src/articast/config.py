@@ -54,6 +54,13 @@ class Settings:
     cover: Path | None = None
     """The show's cover image; articast draws one with the title when None."""
 
+    publish_to: str | None = None
+    """Where publish copies the show: s3://bucket/prefix, sftp://user@host/path, file:///path or any
+    fsspec URL; None keeps it in the show folder only."""
+
+    endpoint_url: str | None = None
+    """An S3-compatible service's address (MinIO, R2, B2) for publish_to; None is AWS itself."""
+
     engine: str = "piper"
     """Speech engine name."""
 
@@ -108,6 +115,8 @@ _SOURCES: dict[str, tuple[str, tuple[str, str]]] = {
     "owner_email": ("ARTICAST_EMAIL", ("show", "email")),
     "base_url": ("ARTICAST_BASE_URL", ("show", "base_url")),
     "cover": ("ARTICAST_COVER", ("show", "cover")),
+    "publish_to": ("ARTICAST_PUBLISH_TO", ("show", "publish_to")),
+    "endpoint_url": ("AWS_ENDPOINT_URL", ("show", "endpoint_url")),
     "engine": ("ARTICAST_ENGINE", ("produce", "engine")),
     "voice": ("ARTICAST_VOICE", ("produce", "voice")),
     "speaker": ("ARTICAST_SPEAKER", ("produce", "speaker")),

@@ -12,14 +12,10 @@ import re
 import urllib.parse
 from pathlib import Path
 
+from .headers import headers_for
+
 log = logging.getLogger(__name__)
 
-CONTENT_TYPES = {
-    ".mp3": "audio/mpeg", ".xml": "application/rss+xml; charset=utf-8", ".html": "text/html; charset=utf-8",
-    ".vtt": "text/vtt; charset=utf-8", ".srt": "application/x-subrip; charset=utf-8",
-    ".json": "application/json; charset=utf-8", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
-    ".txt": "text/plain; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
-}
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _CHUNK = 64 * 1024
 
@@ -75,7 +71,7 @@ class ShowHandler(http.server.BaseHTTPRequestHandler):
             self._error(404)
             return
         size = path.stat().st_size
-        ctype = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+        ctype, _ = headers_for(path.name)
         start, end = 0, size - 1
         status = 200
         header = self.headers.get("Range")
@@ -128,4 +124,4 @@ def make_server(folder: Path, host: str = "127.0.0.1", port: int = 8000) -> http
     return server
 
 
-__all__ = ["CONTENT_TYPES", "ShowHandler", "make_server", "resolve_inside"]
+__all__ = ["ShowHandler", "make_server", "resolve_inside"]

@@ -1,0 +1,279 @@
+"""publish --to: copy the show folder to where podcast apps reach it, through fsspec.
+
+S3 and S3-compatible services go through s3fs, SFTP through fsspec's own SFTP filesystem
+(paramiko), ``file://`` through fsspec's local one; any other protocol fsspec knows works too. We
+write no client of our own: credentials are each backend's standard ones (AWS variables and
+profiles, an ssh agent or keys), and never pass through articast's output.
+
+The order of a copy is what keeps a podcast app from ever reading a feed that names a file that is
+not there: the MP3s, sidecars, cover and icons first; then the records, the page and its web-app
+files; the feed last; and only after the new feed is up are the files of removed episodes deleted.
+
+Only what changed is sent. A manifest kept at the target (``.articast-upload.json``) records the
+size and SHA-256 of each file this copy put there; a file is sent when the target's listing does not
+show it at that size, or the manifest does not know it with that hash. The manifest is rewritten
+after each MP3 and each step, so a copy killed in the middle is completed by the next publish, which
+sends what is missing and never an MP3 that is already there. Files the manifest does not name are never deleted: the target may hold
+other things.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from ..errors import ArticastError, InputError
+from .headers import headers_for
+
+__all__ = ["upload_show", "UploadResult", "headers_for", "redact", "MANIFEST", "EXTRAS"]
+
+log = logging.getLogger(__name__)
+
+MANIFEST = ".articast-upload.json"
+"""At the target: what this show put there, by name, with each file's size and SHA-256."""
+
+EXTRAS = {"s3": "s3", "s3a": "s3", "sftp": "sftp", "ssh": "sftp"}
+"""Protocols whose library comes with an extra of articast's: pip install "articast[EXTRA]"."""
+
+OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "abfs", "az", "adl", "oss"}
+"""Protocols whose put is all or nothing: elsewhere a file goes up under a temporary name first."""
+
+_PART = re.compile(r"^\.[^/]+\.part-[0-9a-f]{8}$")
+"""A temporary name of ours (``.NAME.part-XXXXXXXX``), left by a copy that was stopped."""
+
+def redact(url: str) -> str:
+    """The target's address without a password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}@{host}" if parts.username else host
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """One file of the show as it is in the show folder."""
+
+    name: str
+    size_bytes: int
+    sha256: str
+
+
+@dataclass
+class UploadResult:
+    """What a copy of the show did (or, with dry_run, would do) at the target."""
+
+    target: str
+    """The target's address, without any password."""
+    uploaded: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    dry_run: bool = False
+
+
+Report = Callable[[str, str], None]
+"""Called with ('upload' or 'delete', file name) before each change at the target."""
+
+
+class Target:
+    """A folder at an fsspec URL."""
+
+    def __init__(self, url: str, endpoint_url: str | None = None) -> None:
+        self.url = url
+        self.shown = redact(url)
+        protocol = url.split("://", 1)[0].lower() if "://" in url else "file"
+        self.protocol = protocol
+        options: dict[str, Any] = {}
+        if protocol in ("s3", "s3a") and endpoint_url:
+            options["endpoint_url"] = endpoint_url
+        try:
+            import fsspec
+
+            self.fs, root = fsspec.core.url_to_fs(url, **options)
+        except ImportError as exc:
+            raise InputError(self._missing(exc)) from None
+        except ValueError as exc:  # fsspec: 'Protocol not known'
+            raise InputError(f"--to {self.shown}: {exc}") from None
+        except Exception as exc:  # connecting (SFTP connects here): refused, unreachable, no such host
+            raise self.failure(exc) from None
+        self.root = root.rstrip("/") or "/"
+        self.atomic = protocol in OBJECT_STORES
+
+    def _missing(self, exc: ImportError) -> str:
+        extra = EXTRAS.get(self.protocol)
+        if extra:
+            return (f"publishing to {self.protocol}:// needs the {extra} extra: "
+                    f"pip install \"articast[{extra}]\"")
+        return f"publishing to {self.protocol}:// needs a package that is not installed ({exc})"
+
+    def path(self, name: str) -> str:
+        """The target's path of one of the show's files."""
+        return f"{self.root}/{name}" if self.root != "/" else f"/{name}"
+
+    def failure(self, exc: BaseException) -> ArticastError:
+        """One line for a backend's error: unreachable, refused credentials, no such bucket or folder."""
+        name = type(exc).__name__
+        text = " ".join(str(exc).split()) or name
+        where = f"cannot publish to {self.shown}"
+        if "NoCredentials" in name or "Unable to locate credentials" in text:
+            return ArticastError(f"{where}: no credentials found (set AWS_ACCESS_KEY_ID and "
+                                 "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE)")
+        if isinstance(exc, PermissionError) or "Authentication" in name or "AccessDenied" in text \
+                or "InvalidAccessKeyId" in text or "SignatureDoesNotMatch" in text:
+            return ArticastError(f"{where}: the credentials were refused ({text})")
+        if isinstance(exc, FileNotFoundError) and "bucket" in text.lower():
+            return ArticastError(f"{where}: the bucket does not exist")
+        if isinstance(exc, FileNotFoundError):
+            return ArticastError(f"{where}: no such folder there ({text})")
+        return ArticastError(f"{where}: cannot reach it ({text})")
+
+    def listing(self) -> dict[str, int]:
+        """The sizes of the files at the target's folder, by name (empty for a folder still to make)."""
+        self.fs.invalidate_cache()
+        try:
+            entries = self.fs.ls(self.root, detail=True)
+        except FileNotFoundError:
+            if self.atomic:
+                self._check_bucket()
+            return {}
+        sizes = {}
+        for entry in entries:
+            if entry.get("type") == "file":
+                sizes[entry["name"].rstrip("/").rsplit("/", 1)[-1]] = int(entry.get("size") or 0)
+        return sizes
+
+    def _check_bucket(self) -> None:
+        """An object store's missing prefix is only an empty folder; its missing bucket is an error."""
+        bucket = self.root.lstrip("/").split("/", 1)[0]
+        self.fs.ls(bucket)  # FileNotFoundError("The specified bucket does not exist")
+
+    def manifest(self) -> dict[str, dict]:
+        """The manifest this show left at the target, or an empty one."""
+        try:
+            with self.fs.open(self.path(MANIFEST), "rb") as handle:
+                data = json.loads(handle.read().decode("utf-8"))
+            return {name: dict(entry) for name, entry in (data.get("files") or {}).items()}
+        except FileNotFoundError:
+            return {}
+        except (ValueError, AttributeError, TypeError):
+            log.warning("%s at %s is unreadable; every file will be sent again", MANIFEST, self.shown)
+            return {}
+
+    def prepare(self) -> None:
+        """Make the folder where folders exist (not in an object store, where a prefix is no folder)."""
+        if not self.atomic:
+            self.fs.makedirs(self.root, exist_ok=True)
+
+    def put(self, local: Path, name: str) -> None:
+        """Send one file; under a temporary name first where a put is not all or nothing."""
+        ctype, cache = headers_for(name)
+        if self.atomic:
+            self.fs.put_file(str(local), self.path(name), ContentType=ctype, CacheControl=cache)
+            return
+        part = self.path(f".{name}.part-{uuid.uuid4().hex[:8]}")
+        self.fs.put_file(str(local), part)
+        try:
+            self.fs.mv(part, self.path(name))  # (SFTP: posix-rename, which replaces the old file)
+        except BaseException:
+            self._forget(part)
+            raise
+
+    def write_manifest(self, files: dict[str, dict]) -> None:
+        """Record what is at the target, through the same all-or-nothing put as the show's files."""
+        import tempfile
+
+        doc = {"version": 1, "files": dict(sorted(files.items()))}
+        with tempfile.TemporaryDirectory(prefix="articast-upload-") as scratch:
+            local = Path(scratch) / MANIFEST.lstrip(".")
+            local.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+            self.put(local, MANIFEST)
+
+    def delete(self, name: str) -> None:
+        """Remove one file; one that is already gone is fine."""
+        try:
+            self.fs.rm_file(self.path(name))
+        except FileNotFoundError:
+            pass
+
+    def _forget(self, path: str) -> None:
+        try:
+            self.fs.rm_file(path)
+        except Exception:  # best effort: the next copy removes what is left
+            pass
+
+
+def describe(folder: Path, names: tuple[str, ...]) -> list[LocalFile]:
+    """Size and hash of each named file of the show folder (one that is missing is left out)."""
+    found = []
+    for name in names:
+        path = folder / name
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            continue
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        found.append(LocalFile(name, size, digest.hexdigest()))
+    return found
+
+
+def upload_show(folder: Path, groups: list[tuple[str, ...]], url: str, *, endpoint_url: str | None = None,
+                dry_run: bool = False, report: Report | None = None) -> UploadResult:
+    """Copy the show's files to ``url``, group by group (the last group is the feed), then delete
+    the files of episodes that left the show. Raises ArticastError, with one line, when the target
+    cannot be reached, refuses the credentials or has no such bucket."""
+    target = Target(url, endpoint_url)
+    result = UploadResult(target=target.shown, dry_run=dry_run)
+    report = report or (lambda action, name: None)
+    try:
+        listing = target.listing()
+        known = target.manifest()
+        present = {name for group in groups for name in group}
+        if not dry_run:
+            target.prepare()
+        for group in groups:
+            sent = False
+            for local in describe(folder, group):
+                entry = known.get(local.name) or {}
+                if listing.get(local.name) == local.size_bytes and entry.get("sha256") == local.sha256:
+                    result.unchanged += 1
+                    continue
+                report("upload", local.name)
+                result.uploaded.append(local.name)
+                if not dry_run:
+                    target.put(folder / local.name, local.name)
+                    known[local.name] = {"size": local.size_bytes, "sha256": local.sha256}
+                    sent = True
+                    if local.name.endswith(".mp3"):  # recorded at once: a stopped copy never sends it again
+                        target.write_manifest(known)
+                        sent = False
+            if sent:
+                target.write_manifest(known)
+        gone = sorted(name for name in known if name not in present)
+        leftovers = sorted(name for name in listing if _PART.match(name))
+        for name in gone + leftovers:
+            report("delete", name)
+            result.deleted.append(name)
+            if not dry_run:
+                target.delete(name)
+                known.pop(name, None)
+        if gone and not dry_run:
+            target.write_manifest(known)
+    except ArticastError:
+        raise
+    except Exception as exc:
+        raise target.failure(exc) from None
+    return result
