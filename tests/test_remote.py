@@ -285,3 +285,14 @@ def test_a_missing_extra_is_named_and_the_default_path_imports_no_backend(episod
 def test_upload_refuses_an_unknown_protocol(tmp_path: Path):
     with pytest.raises(ArticastError, match="Protocol not known"):
         upload_show(tmp_path, [("feed.xml",)], "nosuchproto://x/y")
+
+
+def test_produce_publish_copies_the_show_to_its_target(tmp_path: Path):
+    folder, site = tmp_path / "show", tmp_path / "site"
+    env = {"ARTICAST_PUBLISH_TO": site.as_uri(), "ARTICAST_BASE_URL": BASE}
+    result = cli("produce", str(DATA / "short-article.md"), "--out", str(folder), "--mono", "--publish", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].endswith(".mp3")  # the MP3 is still the last line
+    feed = (site / "feed.xml").read_bytes()
+    assert len(feedparser.parse(feed).entries) == 1
+    assert named_files(feed) <= {p.name for p in site.iterdir()}
