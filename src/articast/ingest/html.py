@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..errors import InputError
-from ..models import Article
+from ..models import Article, Section
 from .markdown import parse_markdown
 
 MIN_ARTICLE_WORDS = 20
@@ -36,13 +36,72 @@ def strip_site_name(title: str, site_name: str | None) -> str:
     return title
 
 
+_BOX = re.compile(r"callout|highlight|pull-?quote|key-?(points|takeaways|facts)|\btip\b|\bnote\b|info-?box|"
+                  r"fact-?box|summary|at-a-glance", re.IGNORECASE)
+_FURNITURE = re.compile(r"related|share|social|newsletter|subscribe|comment|bio|author|promo|advert|\bads?\b|"
+                        r"sponsor|nav|menu|cookie|consent|footer|sidebar|widget|popular|trending|recommend",
+                        re.IGNORECASE)
+
+
+def _readable(html: str) -> str:
+    """The page with what trafilatura would drop but a listener wants made plain: figure captions and
+    highlighted boxes become paragraphs where they stand, a table's caption a paragraph above it.
+    Inline emphasis is unwrapped to its text: trafilatura's Markdown drops the space after it and
+    breaks the paragraph before it ("the\n\n*New York Times*claimed"), and a voice says none of it."""
+    from lxml import etree, html as lxml_html
+
+    try:
+        root = lxml_html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return html
+    etree.strip_tags(root, "em", "i", "strong", "b", "u", "mark", "cite", "dfn", "abbr", "q", "small", "s")
+    changed = True
+    for figure in root.iter("figure"):
+        figure.tag = "div"
+        changed = True
+    for caption in root.iter("figcaption"):
+        caption.tag = "p"
+        changed = True
+    for box in root.xpath("//aside | //div[@class or @id] | //section[@class or @id]"):
+        marks = f"{box.get('class', '')} {box.get('id', '')}"
+        if _BOX.search(marks) and not _FURNITURE.search(marks):
+            box.tag = "div"
+            box.set("class", "articast-box")
+            changed = True
+    for caption in root.xpath("//table/caption"):
+        table = caption.getparent()
+        text = " ".join(caption.text_content().split())
+        table.remove(caption)
+        if text:
+            paragraph = etree.Element("p")
+            paragraph.text = text
+            table.addprevious(paragraph)
+        changed = True
+    return lxml_html.tostring(root, encoding="unicode") if changed else html
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _unrepeated(paragraphs: tuple[str, ...], others: list[str]) -> tuple[str, ...]:
+    """Without a pull quote: a paragraph of 6 words or more whose words all stand in another paragraph."""
+    kept = []
+    for paragraph in paragraphs:
+        mine = _words(paragraph)
+        if len(mine.split()) >= 6 and any(mine in _words(other) and _words(other) != mine for other in others):
+            continue
+        kept.append(paragraph)
+    return tuple(kept)
+
+
 def parse_html(html: str, *, url: str | None = None, name: str = "page") -> Article:
     """Extract the article from an HTML page, dropping navigation, ads, banners, related links and footers."""
     import trafilatura
 
     markdown = trafilatura.extract(
-        html, url=url, output_format="markdown", include_formatting=True, include_comments=False,
-        include_tables=False, include_links=False, include_images=False, favor_precision=True,
+        _readable(html), url=url, output_format="markdown", include_formatting=True, include_comments=False,
+        include_tables=True, include_links=False, include_images=False,
     )
     if not markdown or len(markdown.split()) < MIN_ARTICLE_WORDS:
         raise InputError(f"{name}: no article text found in the page")
@@ -53,9 +112,18 @@ def parse_html(html: str, *, url: str | None = None, name: str = "page") -> Arti
     sections = article.sections
     # trafilatura may repeat the title as the first heading of the body.
     if sections and sections[0].title and sections[0].title.strip() == title:
-        from ..models import Section
-
         sections = (Section(None, sections[0].paragraphs),) + sections[1:]
+    # The body's own first heading, when the page's title says something else, is a headline the
+    # page shows: read it (headings are never dropped).
+    headline = article.title.strip()
+    if headline and title and _words(headline) != _words(title) and sections:
+        first = sections[0]
+        spoken = headline if headline[-1] in ".!?" else headline + "."
+        sections = (Section(first.title, (spoken, *first.paragraphs)),) + sections[1:]
+    everything = [p for section in sections for p in section.paragraphs]
+    sections = tuple(Section(s.title, tuple(p for p in _unrepeated(s.paragraphs, everything)
+                                            if _words(p) != _words(title or article.title)))
+                     for s in sections)
     lang = _LANG.search(html[:20000])
     return Article(
         title=title or article.title,

@@ -12,6 +12,10 @@ from .text import drop_residue
 
 CODE_SKIPPED = "A code sample is skipped here."
 TABLE_SKIPPED = "A table is skipped here."
+MAX_TABLE_CELLS = 40
+"""A table of facts up to this size is read row by row; a bigger one is announced and skipped."""
+LAYOUT_CELL_WORDS = 25
+"""A cell this long holds prose, not a fact: its table lays out text and is read as text."""
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 _MD_HINTS = re.compile(r"^(#{1,6}\s+\S|```|~~~|\s*[-*+]\s+\S.*\n\s*[-*+]\s+\S|\[[^\]]+\]\([^)]+\))", re.MULTILINE)
@@ -54,6 +58,65 @@ def _as_sentence(text: str) -> str:
     return text if re.search(r"[.!?:;…]['\"”’)]*$", text) else text + "."
 
 
+def _table_rows(tokens: list[Token], start: int) -> tuple[list[tuple[bool, list[str]]], int]:
+    """The rows of the table opening at ``start`` as (in the header?, cell texts), and its end."""
+    rows: list[tuple[bool, list[str]]] = []
+    in_head = False
+    i = start
+    while i < len(tokens) and tokens[i].type != "table_close":
+        kind = tokens[i].type
+        if kind == "thead_open":
+            in_head = True
+        elif kind == "thead_close":
+            in_head = False
+        elif kind == "tr_open":
+            rows.append((in_head, []))
+        elif kind == "inline" and rows:
+            rows[-1][1].append(_inline_text(tokens[i]))
+        i += 1
+    return rows, i
+
+
+def _is_rule(cells: list[str]) -> bool:
+    return all(re.fullmatch(r":?-{3,}:?", cell) for cell in cells if cell) and any(cells)
+
+
+def read_table(rows: list[tuple[bool, list[str]]]) -> list[str]:
+    """A table as what is said of it: a small table of facts row by row ("Wanderer: Monthly fee, 3 GBP;
+    Foreign fee, 0.5%."), a layout table as its text, a big one in one sentence."""
+    rows = [(head, cells) for head, cells in rows if any(cells) and not _is_rule(cells)]
+    if not rows:
+        return []
+    cells = [cell for _, row in rows for cell in row if cell]
+    if any(len(cell.split()) > LAYOUT_CELL_WORDS for cell in cells):
+        return [_as_sentence(cell) for cell in cells]  # a layout table: its text, in order
+    if all(len([cell for cell in row if cell]) <= 2 for _, row in rows) and all(len(row) <= 2 for _, row in rows):
+        # Facts in pairs (an infobox, a recipe's times): each row is a name and its value.
+        if len(cells) > MAX_TABLE_CELLS:
+            return [f"A table with {len(rows)} rows is not read here."]
+        return [f"{row[0].rstrip('.:')}: {row[1]}." if len(row) == 2 and row[0] and row[1]
+                else _as_sentence(row[0] or row[-1]) for _, row in rows]
+    header = rows[0][1] if rows[0][0] else []
+    body = [row for head, row in rows if not head]
+    # A header row that says nothing (a caption spread over empty cells) is read as a sentence.
+    spoken: list[str] = []
+    if header and sum(1 for cell in header if cell) == 1 and len(header) > 1:
+        spoken.append(_as_sentence(next(cell for cell in header if cell)))
+        header, body = (body[0], body[1:]) if body else ([], [])
+    if sum(len(row) for row in body) + len(header) > MAX_TABLE_CELLS:
+        count = len(body)
+        return spoken + [f"A table with {count} row{'s' if count != 1 else ''} is not read here."]
+    for row in body:
+        first, rest = row[0] if row else "", row[1:]
+        pairs = [f"{header[n + 1]}, {value}" if n + 1 < len(header) and header[n + 1] else value
+                 for n, value in enumerate(rest) if value]
+        if first and pairs:
+            spoken.append(f"{first.rstrip('.:')}: {'; '.join(pairs)}.")
+        elif first or pairs:
+            spoken.append(_as_sentence(first or "; ".join(pairs)))
+    return spoken
+
+
 def parse_markdown(text: str) -> Article:
     """Read Markdown: '# Title' is the title; the top heading level below it starts sections."""
     meta, body = _front_matter(text)
@@ -61,7 +124,10 @@ def parse_markdown(text: str) -> Article:
 
     blocks: list[tuple[str, int, str]] = []  # (kind, heading level, text)
     in_list_item = 0
+    table_end = -1
     for i, tok in enumerate(tokens):
+        if i <= table_end:
+            continue  # inside a table read whole below
         if tok.type == "heading_open":
             blocks.append(("heading", int(tok.tag[1]), _inline_text(tokens[i + 1])))
         elif tok.type == "list_item_open":
@@ -75,7 +141,8 @@ def parse_markdown(text: str) -> Article:
         elif tok.type in ("fence", "code_block"):
             blocks.append(("para", 0, CODE_SKIPPED))
         elif tok.type == "table_open":
-            blocks.append(("para", 0, TABLE_SKIPPED))
+            rows, table_end = _table_rows(tokens, i)
+            blocks.extend(("para", 0, line) for line in read_table(rows))
         elif tok.type == "html_block":
             stripped = re.sub(r"<[^>]+>", " ", tok.content)
             stripped = re.sub(r"\s+", " ", stripped).strip()
