@@ -141,3 +141,21 @@ def test_article_bar_counts_articles_on_a_terminal_and_names_each_elsewhere():
     assert screen.getvalue().split("\r")[-1].startswith("articles [##########....................] 1/3 done, 1 in hand")
     bar.clear()
     assert screen.getvalue().endswith("\r")
+
+
+def test_ctrl_c_at_any_moment_of_start_up_exits_130_without_a_traceback(tmp_path):
+    import signal
+    import time
+
+    article = tmp_path / "a.md"
+    article.write_text("# A title\n\nA sentence or two to read, so that the command has work to do.\n")
+    for delay_s in (0.03, 0.05, 0.08, 0.12, 0.2, 0.4):
+        proc = subprocess.Popen([sys.executable, "-m", "articast", "script", str(article)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay_s)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        if proc.returncode == 0:
+            continue  # it had finished already
+        assert proc.returncode == 130, (delay_s, err)
+        assert "Traceback" not in err, (delay_s, err)

@@ -1,11 +1,8 @@
 """articast: turn a written article into a podcast episode, offline."""
 
-from __future__ import annotations
-
-from typing import Any
-
-from .errors import ArticastError, AudioError, ExitStatus, InputError, SpeechError
-from .models import Article, Chapter, ChapterMark, Clip, Cue, Episode, Mix, Script, Section, Segment
+# Nothing is imported here until it is asked for: the command's entry point (articast._entry) runs
+# right after this file, and takes Ctrl-C from then on; speech workers import this package without
+# the pipeline, which pulls in scipy and the audio stack.
 
 __version__ = "0.1.0"
 
@@ -17,10 +14,12 @@ __all__ = [
 
 _LAZY = {"Settings": "config", "resolve_settings": "config", "Progress": "pipeline", "load_script": "pipeline",
          "produce": "pipeline", "slugify": "pipeline"}
+_LAZY.update(dict.fromkeys(("ArticastError", "AudioError", "ExitStatus", "InputError", "SpeechError"), "errors"))
+_LAZY.update(dict.fromkeys(("Article", "Chapter", "ChapterMark", "Clip", "Cue", "Episode", "Mix", "Script",
+                            "Section", "Segment"), "models"))
 
 
-def __getattr__(name: str) -> Any:
-    # The pipeline pulls in scipy and the audio stack; speech workers import this package without them.
+def __getattr__(name: str):
     if name in _LAZY:
         import importlib
 

@@ -1,5 +1,5 @@
 """python -m articast"""
 
-from .cli import run
+from ._entry import run
 
 run()
