@@ -376,8 +376,8 @@ def _publish(settings: Settings, dry_run: bool = False, result: PublishResult | 
               f"{DEFAULT_BASE_URL}/ for 'articast serve'", file=sys.stderr)
     for note in result.notes:
         print(f"warning: {note}", file=sys.stderr)
-    print(f"{result.episodes} episode{'s' if result.episodes != 1 else ''}; subscribe at {result.feed_url}",
-          file=sys.stderr)
+    print(f"published: {result.episodes} episode{'s' if result.episodes != 1 else ''}; subscribe at "
+          f"{result.feed_url}", file=sys.stderr)
     if settings.publish_to:
         from .publish.remote import redact, upload_show
 
