@@ -32,3 +32,20 @@ def test_mono_target_is_19():
     out, lufs = normalise(x, 44100)
     assert abs(lufs - (-19.0)) <= 0.2
     assert out.shape == x.shape
+
+
+def test_an_episode_has_a_constant_floor_and_never_digital_silence(stereo_episode, mono_episode):
+    from articast.audio.loudness import NOISE_FLOOR_DBFS
+
+    from .helpers import decode
+
+    for episode, channels in ((stereo_episode, 2), (mono_episode, 1)):
+        samples = decode(episode.mp3_path, channels)
+        zero = np.all(samples.reshape(len(samples), -1) == 0.0, axis=1).astype(np.int8)
+        edges = np.diff(np.concatenate(([0], zero, [0])))
+        runs = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
+        assert runs.max(initial=0) <= 44, "a stretch of exact zeros longer than 1 ms"  # (44.1 kHz)
+        window = 4410  # the quietest 100 ms (a pause between paragraphs) sits on the floor
+        levels = [20 * np.log10(np.sqrt(np.mean(samples[i:i + window] ** 2)) + 1e-12)
+                  for i in range(0, len(samples) - window, window)]
+        assert NOISE_FLOOR_DBFS - 6 < min(levels) < NOISE_FLOOR_DBFS + 6, min(levels)

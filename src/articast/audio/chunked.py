@@ -47,7 +47,7 @@ from ..errors import AudioError
 from ..ffmpeg import ffmpeg_exe
 from . import memo
 from .encode import LAME_QUALITY, MONO_BITRATE_KBPS, STEREO_BITRATE_KBPS
-from .loudness import LAME_GAIN_DB, gated_loudness, loudness_chain
+from .loudness import LAME_GAIN_DB, NOISE_FLOOR_DBFS, NoiseFloor, gated_loudness, loudness_chain
 
 log = logging.getLogger(__name__)
 
@@ -180,10 +180,12 @@ class _Streamed:
     (measured on seed-article: the work left after the last segment went from 0.55 s to 0.3 s).
     """
 
-    def __init__(self, start: int, cmd: list[str], register: Callable[[subprocess.Popen], None]) -> None:
+    def __init__(self, start: int, cmd: list[str], register: Callable[[subprocess.Popen], None],
+                 floor: NoiseFloor) -> None:
         self.start = start
         self.samples = 0
         self.hash = hashlib.sha256()
+        self._floor = floor
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         register(self.proc)
         self._out: list[bytes] = []
@@ -207,10 +209,9 @@ class _Streamed:
                 stdin.close()  # type: ignore[union-attr]
 
     def add(self, pcm: np.ndarray) -> None:
-        data = np.ascontiguousarray(pcm, dtype=np.float32).tobytes()  # a copy: the mix reuses its buffers
-        self.hash.update(data)
+        self.hash.update(np.ascontiguousarray(pcm, dtype=np.float32).data)  # the chunk is known by the mix
         self.samples += len(pcm)
-        self._queue.put(data)
+        self._queue.put(self._floor.under(pcm).tobytes())  # a new array: the mix reuses its buffers
 
     def end_input(self) -> None:
         """No more samples: ffmpeg's input is closed once what was added is written."""
@@ -247,6 +248,7 @@ class ChunkedMp3:
         self._sr, self._channels, self._streaming = sample_rate_hz, channels, streaming
         self._bitrate = bitrate_kbps or (STEREO_BITRATE_KBPS if channels >= 2 else MONO_BITRATE_KBPS)
         self._chain = loudness_chain(gain_db, framelog="info")
+        self._gain_db = gain_db
         self._pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="articast-mp3")
         # Streamed chunks are fed from threads, so each pending one is an ffmpeg still encoding
         # (about 33 MB each): at most ``jobs`` of them finish while the next is fed.
@@ -343,7 +345,8 @@ class ChunkedMp3:
         with self._lock:
             if self._aborted:
                 raise AudioError("MP3 encoding was stopped")
-            chunk = _Streamed(start, self._lame_command(), self._procs.add)
+            floor = NoiseFloor(self._gain_db, self._channels)
+            chunk = _Streamed(start, self._lame_command(), self._procs.add, floor)
             self._streamed.add(chunk)
             return chunk
 
@@ -369,8 +372,8 @@ class ChunkedMp3:
     # -- encoding --------------------------------------------------------------------------------
 
     def _key(self, content_hash: str, samples: int) -> str:
-        return memo.digest("mp3-chunk", content_hash, samples, self._sr, self._channels, self._chain, self._bitrate,
-                           LAME_QUALITY, ffmpeg_exe())
+        return memo.digest("mp3-chunk", content_hash, samples, self._sr, self._channels, self._chain,
+                           NOISE_FLOOR_DBFS, self._bitrate, LAME_QUALITY, ffmpeg_exe())
 
     def _lame_command(self) -> list[str]:
         return [ffmpeg_exe(), "-hide_banner", "-nostats", "-v", "info", "-nostdin",
@@ -398,7 +401,8 @@ class ChunkedMp3:
             proc = subprocess.Popen(self._lame_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE)
             self._procs.add(proc)
-        out, err = proc.communicate(memoryview(pcm).cast("B"))
+        floored = NoiseFloor(self._gain_db, self._channels).under(pcm)
+        out, err = proc.communicate(memoryview(floored).cast("B"))
         return self._checked(key, proc.returncode, out, err.decode("utf-8", "replace"), len(pcm))
 
     def _collect(self, chunk: _Streamed) -> _Encoded:

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import AudioError
 from ..ffmpeg import ffmpeg_exe
-from .loudness import integrated_lufs, loudness_chain
+from .loudness import NoiseFloor, integrated_lufs, loudness_chain
 
 STEREO_BITRATE_KBPS = 128
 MONO_BITRATE_KBPS = 64
@@ -45,6 +45,7 @@ class Mp3Stream:
                 # delay and padding in a tag labelled LAME, which it is (libmp3lame 3.100).
                 "-metadata:s:a:0", "encoder=LAME3.100",
                 "-f", "mp3", str(self.path)]
+        self._floor = NoiseFloor(gain_db, channels) if gain_db is not None else None
         self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
         self._log: list[bytes] = []
         # ffmpeg's log is read as it comes, so a chatty ffmpeg never blocks on a full pipe.
@@ -55,6 +56,8 @@ class Mp3Stream:
     def write(self, frames: np.ndarray) -> None:
         """Encode the next frames (float32, shaped (frames, channels))."""
         data = np.ascontiguousarray(frames, dtype=np.float32)
+        if self._floor is not None:  # the episode's floor, under its loudness chain
+            data = self._floor.under(data)
         try:
             self._proc.stdin.write(memoryview(data).cast("B"))  # type: ignore[union-attr]
         except BrokenPipeError:
