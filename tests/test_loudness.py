@@ -44,7 +44,8 @@ def test_an_episode_has_a_constant_floor_and_never_digital_silence(stereo_episod
         zero = np.all(samples.reshape(len(samples), -1) == 0.0, axis=1).astype(np.int8)
         edges = np.diff(np.concatenate(([0], zero, [0])))
         runs = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
-        assert runs.max(initial=0) <= 44, "a stretch of exact zeros longer than 1 ms"  # (44.1 kHz)
+        # (An amplifier powers down after hundreds of ms; LAME now and then decodes a granule's few ms as zeros.)
+        assert runs.max(initial=0) <= 441, "a stretch of exact zeros longer than 10 ms"  # (44.1 kHz)
         window = 4410  # the quietest 100 ms (a pause between paragraphs) sits on the floor
         levels = [20 * np.log10(np.sqrt(np.mean(samples[i:i + window] ** 2)) + 1e-12)
                   for i in range(0, len(samples) - window, window)]

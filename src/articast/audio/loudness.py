@@ -35,7 +35,7 @@ NOISE_FLOOR_DBFS = -70.0
 Bluetooth headphones and speakers power their amplifier down on exact zeros and clip the first
 syllable after a pause. -70 dBFS is far below the room noise of any listening place (a quiet room
 is about -60 dBFS at a normal listening level) and survives LAME at 64 and 128 kb/s (measured
--71 dBFS decoded, no run of zeros longer than one sample). See docs/how-it-works.md."""
+-71 dBFS decoded, no run of zeros longer than a few ms). See docs/how-it-works.md."""
 
 
 class NoiseFloor:
