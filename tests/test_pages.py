@@ -110,3 +110,13 @@ def test_a_markdown_table_is_read_up_to_the_limit(cells: int):
         assert "C1: Rain, 1 mm; Sun, 1 h." in paragraphs
     else:
         assert paragraphs[-1] == f"A table with {rows} rows is not read here."
+
+
+def test_markdown_of_only_code_and_a_big_table_has_nothing_to_read(tmp_path):
+    rows = "".join(f"| C{n} | {n} mm | {n} h |\n" for n in range(30))
+    only = tmp_path / "numbers.md"
+    only.write_text(f"```\nprint('hello')\n```\n\n| City | Rain | Sun |\n|---|---|---|\n{rows}")
+    result = subprocess.run([sys.executable, "-m", "articast", "script", str(only)], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"error: {only}: has only code or tables, no prose to read"

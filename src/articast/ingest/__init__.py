@@ -11,7 +11,7 @@ from ..models import Article, ArticleFacts
 from .decode import MAX_ARTICLE_BYTES, decode_text
 from .web import fetch, is_url
 from .html import looks_like_html, parse_html
-from .markdown import CODE_SKIPPED, TABLE_SKIPPED, looks_like_markdown, parse_markdown
+from .markdown import is_skip_note, looks_like_markdown, parse_markdown
 from .text import parse_text
 
 __all__ = ["read_article", "parse_article", "with_facts", "MAX_ARTICLE_BYTES", "is_url"]
@@ -67,7 +67,7 @@ def parse_article(text: str, *, name: str = "article", kind: str | None = None, 
     words = [p for s in article.sections for p in s.paragraphs] + [article.title]
     if not any(ch.isalnum() for p in words for ch in p):
         raise InputError(f"{name}: has no words to read, only symbols")
-    prose = [p for s in article.sections for p in s.paragraphs if p not in (CODE_SKIPPED, TABLE_SKIPPED)]
+    prose = [p for s in article.sections for p in s.paragraphs if not is_skip_note(p)]
     if not prose and not any(s.title for s in article.sections):
         raise InputError(f"{name}: has only code or tables, no prose to read")
     count = sum(len(p.split()) for p in words)

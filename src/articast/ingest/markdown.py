@@ -11,7 +11,17 @@ from ..models import Article, Section
 from .text import drop_residue
 
 CODE_SKIPPED = "A code sample is skipped here."
-TABLE_SKIPPED = "A table is skipped here."
+_TABLE_SKIPPED = re.compile(r"A table with \d+ rows? is not read here\.")
+
+
+def table_skipped(rows: int) -> str:
+    """What is said in place of a table too big to read."""
+    return f"A table with {rows} row{'s' if rows != 1 else ''} is not read here."
+
+
+def is_skip_note(paragraph: str) -> bool:
+    """Whether a paragraph only says that a code sample or a table is not read."""
+    return paragraph == CODE_SKIPPED or bool(_TABLE_SKIPPED.fullmatch(paragraph))
 MAX_TABLE_CELLS = 40
 """A table of facts up to this size is read row by row; a bigger one is announced and skipped."""
 LAYOUT_CELL_WORDS = 25
@@ -93,7 +103,7 @@ def read_table(rows: list[tuple[bool, list[str]]]) -> list[str]:
     if all(len([cell for cell in row if cell]) <= 2 for _, row in rows) and all(len(row) <= 2 for _, row in rows):
         # Facts in pairs (an infobox, a recipe's times): each row is a name and its value.
         if len(cells) > MAX_TABLE_CELLS:
-            return [f"A table with {len(rows)} rows is not read here."]
+            return [table_skipped(len(rows))]
         return [f"{row[0].rstrip('.:')}: {row[1]}." if len(row) == 2 and row[0] and row[1]
                 else _as_sentence(row[0] or row[-1]) for _, row in rows]
     header = rows[0][1] if rows[0][0] else []
@@ -104,8 +114,7 @@ def read_table(rows: list[tuple[bool, list[str]]]) -> list[str]:
         spoken.append(_as_sentence(next(cell for cell in header if cell)))
         header, body = (body[0], body[1:]) if body else ([], [])
     if sum(len(row) for row in body) + len(header) > MAX_TABLE_CELLS:
-        count = len(body)
-        return spoken + [f"A table with {count} row{'s' if count != 1 else ''} is not read here."]
+        return spoken + [table_skipped(len(body))]
     for row in body:
         first, rest = row[0] if row else "", row[1:]
         pairs = [f"{header[n + 1]}, {value}" if n + 1 < len(header) and header[n + 1] else value
@@ -152,7 +161,7 @@ def parse_markdown(text: str) -> Article:
     # Collapse runs of "skipped" notes so mostly-code documents do not repeat themselves.
     collapsed: list[tuple[str, int, str]] = []
     for block in blocks:
-        if collapsed and block[2] in (CODE_SKIPPED, TABLE_SKIPPED) and collapsed[-1][2] == block[2]:
+        if collapsed and is_skip_note(block[2]) and collapsed[-1][2] == block[2]:
             continue
         collapsed.append(block)
     blocks = collapsed
