@@ -97,8 +97,7 @@ def named_files(feed_bytes: bytes) -> set[str]:
 
 def publish(folder: Path, url: str, endpoint: str | None = None, report=None, dry_run: bool = False):
     result = publish_show(Settings(out_dir=folder, base_url=BASE, owner_email="ada@example.org"))
-    groups = [result.media, result.pages, (result.feed_path.name,)]
-    return upload_show(folder, groups, url, endpoint_url=endpoint, dry_run=dry_run, report=report)
+    return upload_show(folder, result.upload_groups, url, endpoint_url=endpoint, dry_run=dry_run, report=report)
 
 
 def feed_never_dangles(client, name: str, prefix: str):

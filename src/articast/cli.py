@@ -370,6 +370,7 @@ def _publish(settings: Settings, dry_run: bool = False, result: PublishResult | 
     from .publish import DEFAULT_BASE_URL, publish_show
 
     result = result or publish_show(settings)
+    folder = Path(settings.out_dir)
     default_url = result.feed_url.startswith(DEFAULT_BASE_URL)
     if default_url and not settings.publish_to:
         print("note: no public base URL set (--base-url or ARTICAST_BASE_URL); the feed points at "
@@ -389,14 +390,11 @@ def _publish(settings: Settings, dry_run: bool = False, result: PublishResult | 
         def report(action: str, name: str) -> None:
             print(f"{'would ' if dry_run else ''}{action} {name}", file=sys.stderr, flush=True)
 
-        folder = Path(settings.out_dir)
-        groups = [result.media, result.pages, (result.feed_path.name,)]
-        sent = upload_show(folder, groups, settings.publish_to, endpoint_url=settings.endpoint_url,
+        sent = upload_show(folder, result.upload_groups, settings.publish_to, endpoint_url=settings.endpoint_url,
                            dry_run=dry_run, report=report)
         verb = "would upload" if dry_run else "uploaded"
         print(f"{sent.target}: {verb} {len(sent.uploaded)}, {'would delete' if dry_run else 'deleted'} "
               f"{len(sent.deleted)}, {sent.unchanged} unchanged", file=sys.stderr)
-    folder = Path(settings.out_dir)
     for name in result.written:
         print(folder / name)
     return ExitStatus.OK

@@ -51,9 +51,9 @@ class PublishResult:
     """The files publishing keeps up to date in the show folder (cover, icons, records, page, feed)."""
 
     @property
-    def files(self) -> tuple[str, ...]:
-        """Every file of the show, in the order a copy of it must be made: the feed last."""
-        return (*self.media, *self.pages, FEED_FILE)
+    def upload_groups(self) -> list[tuple[str, ...]]:
+        """The show's files in the order a copy of it must be made: media, then pages, then the feed alone."""
+        return [self.media, self.pages, (FEED_FILE,)]
 
 
 def split_category(category: str) -> tuple[str, str | None]:
