@@ -27,6 +27,9 @@ def _isolate_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, _sessi
         if name.startswith("ARTICAST_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(_session_cache))
+    monkeypatch.setenv("ARTICAST_VOICES_DIR", str(tmp_path / "voices"))
+    # A catalogue no test reaches by accident: the tests that want one start a mirror.
+    monkeypatch.setenv("ARTICAST_VOICES_URL", "http://127.0.0.1:9/voices.json")
     monkeypatch.chdir(tmp_path)
 
 

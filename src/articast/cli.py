@@ -268,9 +268,32 @@ def _parser() -> argparse.ArgumentParser:
     serve_p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve_p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
 
-    voices_p = sub.add_parser("voices", parents=[common], help="list speech engines and their voices",
-                              description="List every speech engine, whether it works offline, and its voices.")
+    voices_p = sub.add_parser(
+        "voices", parents=[common], help="list, download and try voices",
+        description="List every speech engine, whether it works offline, and its installed voices. "
+                    "--available lists Piper's published catalogue (fetched once a day, kept for offline "
+                    "use); --download installs a voice from it into the voices folder "
+                    "($ARTICAST_VOICES_DIR, else your user data folder), after which --voice NAME works "
+                    "everywhere; --sample speaks two sentences in a voice into an MP3. Only --available and "
+                    "--download use the network; $ARTICAST_VOICES_URL points them at a mirror.",
+        epilog="examples:\n  articast voices --available --lang en\n  articast voices --download en_US-lessac-high"
+               "\n  articast voices --sample en_US-lessac-high -o lessac.mp3"
+               "\n  articast produce interview.md --voice question=en_US-lessac-high --voice answer=joe",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     voices_p.add_argument("--engine", metavar="NAME", help="list only this engine")
+    voices_p.add_argument("--available", action="store_true",
+                          help="list the voices in Piper's catalogue: language, quality, speakers, size; "
+                               "'installed' marks the ones here")
+    voices_p.add_argument("--lang", metavar="CODE", help="with --available: only this language (en, en_GB, de...)")
+    voices_p.add_argument("--refresh", action="store_true", help="with --available: fetch the catalogue again now")
+    voices_p.add_argument("--download", nargs="+", metavar="NAME",
+                          help="download and install these voices from the catalogue (resumes an interrupted "
+                               "download; checks each file's size and MD5)")
+    voices_p.add_argument("--sample", metavar="VOICE",
+                          help="speak two sentences in VOICE into an MP3 (see -o), to hear it before choosing it")
+    voices_p.add_argument("-o", "--output", metavar="FILE", type=Path,
+                          help="with --sample: the MP3 to write (default: ./VOICE-sample.mp3)")
+    voices_p.add_argument("--speaker", help="with --sample: the speaker of a multi-speaker voice")
 
     cache_p = sub.add_parser(
         "cache", parents=[common], help="show or clear the synthesis cache",
@@ -295,7 +318,122 @@ def _voice_flags(values: list[str] | None) -> tuple[str | None, dict[str, str]]:
     return default, roles
 
 
+def _size(n: int) -> str:
+    if n < 1e6:
+        return f"{n / 1e3:.0f} kB"
+    return f"{n / 1e6:.1f} MB" if n < 1e9 else f"{n / 1e9:.2f} GB"
+
+
+class DownloadBar:
+    """A download's progress: a bar on a terminal, else a line per file started and finished."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.current: str | None = None
+        self.last = 0.0
+
+    def __call__(self, name: str, done: int, total: int) -> None:
+        if name != self.current:
+            self.current = name
+            if not self.enabled:
+                resumed = f", resuming at {_size(done)}" if done else ""
+                print(f"downloading {name} ({_size(total)}{resumed})", file=self.stream, flush=True)
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if done < total and now - self.last < 0.1:
+            return
+        self.last = now
+        width = 30
+        filled = int(width * done / max(1, total))
+        self.stream.write(f"\r{name[:36]:<36} [{'#' * filled}{'.' * (width - filled)}] "
+                          f"{_size(done)} / {_size(total)} ")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.current:
+            self.stream.write("\r" + " " * 100 + "\r")
+            self.stream.flush()
+        self.current = None
+
+
 def _cmd_voices(args: argparse.Namespace) -> int:
+    if args.download:
+        return _download_voices(args.download)
+    if args.sample:
+        return _voice_sample(args)
+    if args.available:
+        return _list_available(args.lang, args.refresh)
+    if args.lang or args.refresh or args.output or args.speaker:
+        raise InputError("--lang and --refresh go with --available; -o and --speaker with --sample")
+    return _list_engines(args)
+
+
+def _list_available(lang: str | None, refresh: bool) -> int:
+    from .speech import catalogue
+    from .speech.piper import BUNDLED
+
+    installed = catalogue.installed_voices()
+    try:
+        found = catalogue.load_catalogue(refresh=refresh)
+    except catalogue.CatalogueError as exc:
+        print(f"note: {exc}; showing the installed voices only", file=sys.stderr)
+        print(f"  {BUNDLED:<32} bundled")
+        for name in installed:
+            print(f"  {name:<32} installed")
+        return ExitStatus.OK
+    if found.note:
+        print(f"note: {found.note}", file=sys.stderr)
+    voices = [v for v in found.voices.values() if not lang or v.matches_language(lang)]
+    if lang and not voices:
+        raise InputError(f"no voice in the catalogue speaks {lang!r}; language codes look like en, en_GB, de")
+    bundled = {"en_US-joe-medium", BUNDLED}
+    for voice in sorted(voices, key=lambda v: (v.language, v.name)):
+        mark = "bundled" if voice.name in bundled else "installed" if voice.name in installed else ""
+        speakers = f"{voice.speakers} speaker{'s' if voice.speakers != 1 else ''}"
+        print(f"  {voice.name:<32} {voice.language_name[:30]:<30} {voice.quality:<7} {speakers:<12} "
+              f"{_size(voice.size_bytes):>9}  {mark}".rstrip())
+    print(f"{len(voices)} voice{'s' if len(voices) != 1 else ''}{f' for {lang}' if lang else ''} in {found.url}; install one with: "
+          "articast voices --download NAME")
+    return ExitStatus.OK
+
+
+def _download_voices(names: list[str]) -> int:
+    from .speech import catalogue
+
+    found = catalogue.load_catalogue()
+    if found.note:
+        print(f"note: {found.note}", file=sys.stderr)
+    for name in names:  # every name is checked before anything is fetched
+        if found.find(name) is None:
+            raise InputError(f"no voice {name!r} in the catalogue; see: articast voices --available")
+    for name in names:
+        bar = DownloadBar(sys.stderr)
+        try:
+            done = catalogue.download_voice(name, found, report=bar)
+        finally:
+            bar.close()
+        if done.already_installed:
+            print(f"{done.voice.name} is already installed: {done.model}")
+        else:
+            resumed = f", resumed after {_size(done.resumed_bytes)}" if done.resumed_bytes else ""
+            print(f"installed {done.voice.name} ({_size(done.voice.size_bytes)}{resumed}; MD5 checked): "
+                  f"{done.model}")
+    return ExitStatus.OK
+
+
+def _voice_sample(args: argparse.Namespace) -> int:
+    from .pipeline import voice_sample
+
+    settings = resolve_settings({"engine": args.engine, "speaker": args.speaker})
+    out = args.output or Path(f"{Path(args.sample).stem if args.sample.endswith('.onnx') else args.sample}-sample.mp3")
+    path = voice_sample(args.sample, settings, out)
+    print(path)
+    return ExitStatus.OK
+
+
+def _list_engines(args: argparse.Namespace) -> int:
     from .speech import engine_classes
 
     classes = engine_classes()
@@ -308,7 +446,9 @@ def _cmd_voices(args: argparse.Namespace) -> int:
         print(f"{name} ({where}{', default' if name == 'piper' else ''})")
         for voice in cls.voices():
             marker = "*" if voice.default else " "
-            print(f"  {marker} {voice.name:<16} {voice.description}")
+            print(f"  {marker} {voice.name:<24} {voice.description}")
+        if name == "piper":
+            print(f"    {'':<24} more voices: articast voices --available")
     return ExitStatus.OK
 
 

@@ -262,3 +262,13 @@ def default_cache_dir() -> Path:
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("articast", appauthor=False)) / "segments"
+
+
+def voices_dir() -> Path:
+    """Where downloaded Piper voices live: ``ARTICAST_VOICES_DIR``, else the user's data folder (platformdirs)."""
+    env = os.environ.get("ARTICAST_VOICES_DIR")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("articast", appauthor=False)) / "voices"

