@@ -34,11 +34,26 @@ def test_produce_prints_the_mp3_path_last(tmp_path: Path):
     out = tmp_path / "show"
     result = run("produce", str(DATA / "qa-article.txt"), "--out", str(out), "--no-music", "--mono")
     assert result.returncode == 0, result.stderr
-    last = result.stdout.decode().strip().splitlines()[-1]
-    assert last == str(out / "how-do-bees-find-their-way-home.mp3")
-    assert Path(last).stat().st_size > 10_000
-    assert (out / "how-do-bees-find-their-way-home.vtt").is_file()
+    printed = result.stdout.decode().strip().splitlines()
+    stem = out / "how-do-bees-find-their-way-home"
+    assert printed == [f"{stem}.vtt", f"{stem}.srt", f"{stem}.chapters.json", f"{stem}.mp3"]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(Path(p).name for p in printed)
+    assert Path(printed[-1]).stat().st_size > 10_000
     assert b"Traceback" not in result.stderr
+    assert b".srt" in run("produce", "--help").stdout
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    ((), "error: articast produce: the following arguments are required: ARTICLE; see 'articast produce --help'"),
+    (("x.md", "--pace", "fast"),
+     "error: articast produce: argument --pace: invalid float value: 'fast'; see 'articast produce --help'"),
+    (("a.md", "--nonsense"), "error: articast produce: unrecognized arguments: --nonsense; see 'articast produce --help'"),
+])
+def test_a_usage_error_is_one_line_with_a_hint_and_exit_2(args, line):
+    result = run("produce", *args)
+    assert result.returncode == 2
+    assert result.stderr.decode().splitlines() == [line]
+    assert result.stdout == b""
 
 
 def test_default_show_folder_is_output_in_the_working_directory(tmp_path: Path):

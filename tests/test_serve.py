@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
+import signal
 import subprocess
 import sys
 import threading
@@ -98,18 +100,50 @@ def test_concurrent_range_requests_are_all_answered(served):
     assert time.monotonic() - started < 60
 
 
-def test_serve_command_binds_loopback_and_prints_the_feed_url(tmp_path):
-    (tmp_path / "feed.xml").write_text("<rss/>")
-    proc = subprocess.Popen([sys.executable, "-m", "articast", "serve", "--out", str(tmp_path), "--port", "0"],
+def _serve(folder, *flags: str) -> tuple[subprocess.Popen, int]:
+    proc = subprocess.Popen([sys.executable, "-m", "articast", "serve", "--out", str(folder), "--port", "0", *flags],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+    line = proc.stdout.readline().strip()
+    assert line.startswith("http://127.0.0.1:") and line.endswith("/feed.xml")
+    return proc, int(line.split(":")[2].split("/")[0])
+
+
+def test_serve_command_binds_loopback_logs_each_request_and_ctrl_c_exits_130(tmp_path):
+    (tmp_path / "feed.xml").write_text("<rss/>")
+    (tmp_path / "ep.mp3").write_bytes(bytes(range(256)) * 40)
+    proc, port = _serve(tmp_path)
     try:
-        line = proc.stdout.readline().strip()
-        assert line.startswith("http://127.0.0.1:") and line.endswith("/feed.xml")
-        port = int(line.split(":")[2].split("/")[0])
         assert request(port, "GET", "/feed.xml")[2] == b"<rss/>"
-        proc.send_signal(__import__("signal").SIGINT)
-        assert proc.wait(timeout=10) == 0  # Ctrl-C ends serving normally
+        assert request(port, "GET", "/ep.mp3", {"Range": "bytes=100-199"})[0] == 206
+        assert request(port, "HEAD", "/ep.mp3")[0] == 200
+        assert request(port, "GET", "/no%20such.mp3")[0] == 404
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 130  # Ctrl-C, as the README's exit table says
+        err = proc.stderr.read().splitlines()
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
+    lines = [line for line in err if line[:2] == "20"]
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 127\.0\.0\.1"
+    assert len(lines) == 4, err
+    assert re.fullmatch(rf"{stamp} GET /feed\.xml 200 6", lines[0])
+    assert re.fullmatch(rf"{stamp} GET /ep\.mp3 206 100", lines[1])
+    assert re.fullmatch(rf"{stamp} HEAD /ep\.mp3 200 0", lines[2])
+    assert re.fullmatch(rf"{stamp} GET /no such\.mp3 404 0", lines[3])
+    assert err[-1] == "stopped serving" and "Traceback" not in "\n".join(err)
+
+
+def test_serve_quiet_prints_no_request_lines(tmp_path):
+    (tmp_path / "feed.xml").write_text("<rss/>")
+    proc, port = _serve(tmp_path, "--quiet")
+    try:
+        assert request(port, "GET", "/feed.xml")[0] == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 130
+        err = proc.stderr.read().splitlines()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+    assert [line for line in err if "/feed.xml" in line] == [] and err[-1] == "stopped serving"

@@ -115,8 +115,15 @@ class ArticleBar:
                 self.stream.flush()
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one line for a usage error, as for every other error, instead of the usage block."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(int(ExitStatus.BAD_INPUT), f"error: {self.prog}: {message}; see '{self.prog} --help'\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="articast", description=DESCRIPTION, epilog=EPILOG,
+    parser = _Parser(prog="articast", description=DESCRIPTION, epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"articast {__version__}")
     parser.add_argument("--traceback", action="store_true", help="show the full Python traceback on errors")
@@ -132,9 +139,9 @@ def _parser() -> argparse.ArgumentParser:
     produce_p = sub.add_parser(
         "produce", parents=[common], help="make an episode (MP3 + transcript + chapters) from an article",
         description="Read an article, speak it with the offline Piper voice, mix intro and outro music, "
-                    "normalise loudness to -16 LUFS and write OUT/<slug>.mp3 with <slug>.vtt and "
-                    "<slug>.chapters.json beside it. The last line printed for each article is its MP3's "
-                    "path. With several articles, each is made in turn; the exit status is 1 if any failed.",
+                    "normalise loudness to -16 LUFS and write OUT/<slug>.mp3 with <slug>.vtt, <slug>.srt and "
+                    "<slug>.chapters.json beside it. Each file's path is printed, the MP3's last. With several "
+                    "articles, each is made in turn; the exit status is 1 if any failed.",
         epilog="Settings not given as flags come from ARTICAST_* variables, then OUT/articast.toml.",
     )
     produce_p.add_argument("sources", nargs="+", metavar="ARTICLE",
@@ -267,6 +274,8 @@ def _parser() -> argparse.ArgumentParser:
     serve_p.add_argument("--out", dest="out_dir", metavar="DIR", help="the show folder (default: output/)")
     serve_p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve_p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve_p.add_argument("-q", "--quiet", action="store_true",
+                         help="do not print a line for each request (time, client, method, path, status, bytes)")
 
     voices_p = sub.add_parser(
         "voices", parents=[common], help="list, download and try voices",
@@ -301,6 +310,7 @@ def _parser() -> argparse.ArgumentParser:
                     "changed. The cache lives in the user's cache folder, or $ARTICAST_CACHE_DIR.")
     cache_p.add_argument("--clear", action="store_true",
                          help="delete every cached segment and the encoded audio kept beside them")
+    parser.commands = sub.choices  # type: ignore[attr-defined]
     return parser
 
 
@@ -550,14 +560,21 @@ def _cmd_publish(args: argparse.Namespace) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .publish import FEED_FILE
-    from .publish.serve import make_server
+    from .publish.serve import Request, make_server
 
     settings = resolve_settings({"out_dir": args.out_dir})
     folder = Path(settings.out_dir)
     if not folder.is_dir():
         raise InputError(f"{folder}: no such show folder")
+    lock = threading.Lock()
+
+    def report(request: Request) -> None:
+        with lock:
+            print(f"{request.time:%Y-%m-%d %H:%M:%S} {request.client} {request.method} {request.path} "
+                  f"{request.status} {request.bytes_sent}", file=sys.stderr, flush=True)
+
     try:
-        server = make_server(folder, args.host, args.port)
+        server = make_server(folder, args.host, args.port, report=None if args.quiet else report)
     except OSError as exc:
         raise InputError(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc})") from None
     host = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
@@ -568,7 +585,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        print("stopped", file=sys.stderr)  # Ctrl-C is how a user ends serving: not an error
+        print("stopped serving", file=sys.stderr)  # how a user ends serving: exit 130, as for every Ctrl-C
+        return ExitStatus.INTERRUPTED
     finally:
         server.server_close()
     return ExitStatus.OK
@@ -639,9 +657,8 @@ def _produce_batch(sources: list[str], settings: Settings, show_traceback: bool)
             episodes.append(episode)
             early.remember(source)
             _say_made(episode)
-            print(episode.vtt_path)
-            print(episode.chapters_path)
-            print(episode.mp3_path, flush=True)
+            for path in episode.files:
+                print(path, flush=True)
     bar.clear()
     return episodes, failed
 
@@ -674,9 +691,8 @@ def _cmd_produce(args: argparse.Namespace) -> int:
     if args.publish and episodes:
         _publish(settings)
     if len(sources) == 1:
-        print(episodes[0].vtt_path)
-        print(episodes[0].chapters_path)
-        print(episodes[0].mp3_path)
+        for path in episodes[0].files:
+            print(path)
         return ExitStatus.OK
     summary = f"{len(episodes)} produced, {len(failed)} failed"
     print(summary + (f": {', '.join(failed)}" if failed else ""), file=sys.stderr)
@@ -807,7 +823,9 @@ def _cmd_script(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the articast command line; returns the exit status."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # said by the command's own parser, so the hint names its --help
+        parser.commands.get(args.command, parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     if args.command is None:

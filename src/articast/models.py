@@ -245,3 +245,13 @@ class Episode:
 
     word_count: int = 0
     """Words in the article as spoken."""
+
+    @property
+    def srt_path(self) -> Path:
+        """SubRip transcript beside the MP3."""
+        return self.mp3_path.with_suffix(".srt")
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """Every file the episode is made of, the MP3 last: transcripts, chapters, audio."""
+        return self.vtt_path, self.srt_path, self.chapters_path, self.mp3_path

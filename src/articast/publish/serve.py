@@ -6,10 +6,13 @@ refused. It binds to loopback unless told otherwise.
 
 from __future__ import annotations
 
+import datetime as dt
 import http.server
 import logging
 import re
 import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from .headers import headers_for
@@ -18,6 +21,21 @@ log = logging.getLogger(__name__)
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request the server answered, for the command to show."""
+
+    time: dt.datetime
+    client: str
+    method: str
+    path: str
+    status: int
+    bytes_sent: int
+
+
+RequestReport = Callable[[Request], None]
 
 
 def resolve_inside(root: Path, url_path: str) -> Path | None:
@@ -44,16 +62,34 @@ class ShowHandler(http.server.BaseHTTPRequestHandler):
     """GET and HEAD with single byte ranges; nothing but files of the show folder."""
 
     root: Path = Path(".")
+    report: RequestReport | None = None
     server_version = "articast"
 
     def log_message(self, fmt: str, *args) -> None:
         log.info("%s %s", self.address_string(), fmt % args)
 
+    def log_request(self, code="-", size="-") -> None:
+        """Requests are reported once answered (see _answer), with the bytes really sent."""
+
     def do_HEAD(self) -> None:
-        self._serve(body=False)
+        self._answer(body=False)
 
     def do_GET(self) -> None:
-        self._serve(body=True)
+        self._answer(body=True)
+
+    def _answer(self, body: bool) -> None:
+        self._status, self._sent = 0, 0
+        try:
+            self._serve(body)
+        finally:
+            report = type(self).report
+            if report is not None:
+                report(Request(dt.datetime.now().astimezone(), self.client_address[0], self.command,
+                               urllib.parse.unquote(self.path), self._status, self._sent))
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self._status = code
+        super().send_response(code, message)
 
     def _error(self, status: int, extra: dict[str, str] | None = None) -> None:
         self.send_response(status)
@@ -111,17 +147,20 @@ class ShowHandler(http.server.BaseHTTPRequestHandler):
                         break
                     self.wfile.write(chunk)
                     remaining -= len(chunk)
+                    self._sent += len(chunk)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the app stopped listening: normal for seeking players
 
 
-def make_server(folder: Path, host: str = "127.0.0.1", port: int = 8000) -> http.server.ThreadingHTTPServer:
-    """A threaded server for the show folder (not yet serving)."""
+def make_server(folder: Path, host: str = "127.0.0.1", port: int = 8000,
+                report: RequestReport | None = None) -> http.server.ThreadingHTTPServer:
+    """A threaded server for the show folder (not yet serving); ``report`` hears of each request answered."""
     root = Path(folder).resolve()
-    handler = type("BoundShowHandler", (ShowHandler,), {"root": root})
+    handler = type("BoundShowHandler", (ShowHandler,), {"root": root, "report": staticmethod(report) if report
+                                                        else None})
     server = http.server.ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server
 
 
-__all__ = ["ShowHandler", "make_server", "resolve_inside"]
+__all__ = ["Request", "ShowHandler", "make_server", "resolve_inside"]
