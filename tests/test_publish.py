@@ -81,7 +81,7 @@ def test_items_match_the_files(show: Path):
         assert enclosure.get("type") == "audio/mpeg"
         mp3 = show / enclosure.get("url").removeprefix(BASE + "/")
         assert int(enclosure.get("length")) == mp3.stat().st_size
-        assert int(item.findtext("itunes:duration", namespaces=NS)) == round(MP3(mp3).info.length)
+        assert int(item.findtext("itunes:duration", namespaces=NS)) == int(MP3(mp3).info.length)  # as players
         assert item.find("guid").get("isPermaLink") == "false"
         assert item.findtext("itunes:episodeType", namespaces=NS) == "full"
         kinds = {t.get("type") for t in item.findall("podcast:transcript", NS)}
@@ -103,6 +103,67 @@ def test_feedparser_reads_it_the_same_way(show: Path):
                                                  "The Lighthouse Keeper's Notebook"]  # newest first
     assert all(e.enclosures[0].type == "audio/mpeg" for e in parsed.entries)
     assert [e.itunes_episode for e in parsed.entries] == ["2", "1"]
+
+
+def test_episodes_are_dated_by_their_articles_and_a_shared_date_keeps_their_order(show: Path, tmp_path: Path):
+    import calendar
+    import os
+    import time
+
+    from mutagen.id3 import ID3, TIT2
+
+    entries = {e.title: e for e in feedparser.parse(str(show / "feed.xml")).entries}
+    dated = entries["The Lighthouse Keeper's Notebook"]  # front matter: date: 2025-03-14
+    assert tuple(dated.published_parsed[:6]) == (2025, 3, 14, 0, 0, 0)
+    undated = entries["How do bees find their way home?"]  # no date: when it was first published
+    assert abs(calendar.timegm(undated.published_parsed) - time.time()) < 3600
+    mp3 = show / "the-lighthouse-keeper-s-notebook.mp3"
+    tag = ID3(mp3)
+    assert str(tag["TDRC"]) == "2025-03-14" and str(tag["TXXX:ARTICLE DATE"]) == "2025-03-14"
+    assert "March 14, 2025" in (show / "index.html").read_text()
+
+    folder = tmp_path / "copy"
+    shutil.copytree(show, folder)
+    stamp = mp3.stat().st_mtime
+    for offset, title in enumerate(["Second of the day", "Third of the day"], start=1):
+        copy = folder / f"{title.lower().replace(' ', '-')}.mp3"
+        shutil.copyfile(mp3, copy)
+        tag = ID3(copy)
+        tag.setall("TIT2", [TIT2(encoding=1, text=title)])
+        tag.save(copy, v2_version=3)
+        os.utime(copy, (stamp + 100 * offset, stamp + 100 * offset))  # made in this order
+    settings = Settings(out_dir=folder, base_url=BASE, show="The Reading List")
+    publish_show(settings)
+    parsed = feedparser.parse(str(folder / "feed.xml"))
+    same_day = [(e.title, e.itunes_episode, time.strftime("%H:%M:%S", e.published_parsed)) for e in parsed.entries
+                if e.published_parsed[:3] == (2025, 3, 14)]
+    assert same_day == [("Third of the day", "4", "00:00:02"), ("Second of the day", "3", "00:00:01"),
+                        ("The Lighthouse Keeper's Notebook", "1", "00:00:00")]
+    page = (folder / "index.html").read_text()
+    headings = [page.index(f"<h2>{title}</h2>") for title in
+                ("Third of the day", "Second of the day", "The Lighthouse Keeper&#x27;s Notebook")]
+    assert headings == sorted(headings)
+    feed = (folder / "feed.xml").read_bytes()
+    publish_show(settings)
+    assert (folder / "feed.xml").read_bytes() == feed  # the same dates and order every time
+
+
+def test_a_99_7_second_episode_is_1_39_on_the_page_and_in_the_feed_as_players_show_it(tmp_path: Path):
+    import numpy as np
+
+    from articast.audio.encode import encode_mp3
+    from articast.tags import TagInfo, write_tags
+
+    rng = np.random.default_rng(1)
+    samples = (0.05 * rng.standard_normal((int(99.7 * 44100), 1))).astype(np.float32)
+    mp3 = tmp_path / "long-enough.mp3"
+    encode_mp3(samples, 44100, mp3)
+    write_tags(mp3, TagInfo(title="Long enough", artist="A", album="S", duration_ms=99_700))
+    assert 99.6 < MP3(mp3).info.length < 99.8
+    publish_show(Settings(out_dir=tmp_path, base_url=BASE))
+    item = etree.parse(str(tmp_path / "feed.xml")).getroot().find("channel/item")
+    assert item.findtext("itunes:duration", namespaces=NS) == "99"
+    assert " · 1:39</p>" in (tmp_path / "index.html").read_text()
 
 
 def test_podcast_guid_follows_the_namespace_rule():

@@ -615,7 +615,7 @@ def _produce_one(source: str, settings: Settings, title: str | None) -> Episode:
 
 def _say_made(episode: Episode) -> None:
     """One line on stderr: the episode's title, length and chapters."""
-    minutes, seconds = divmod(round(episode.duration_ms / 1000), 60)
+    minutes, seconds = divmod(episode.duration_ms // 1000, 60)  # whole seconds, as players show it
     print(f"{episode.title}: {minutes}:{seconds:02d}, {len(episode.chapters)} chapters", file=sys.stderr)
 
 

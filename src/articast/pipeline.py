@@ -526,6 +526,7 @@ def produce(source: str | Path | Article, settings: Settings = Settings(), *, ti
                 album=settings.show,
                 duration_ms=mix.duration_ms,
                 date=script.date or dt.date.today().isoformat(),
+                article_date=script.date,
                 summary=_summary(script),
                 transcript=render_transcript_text(mix.cues),
                 chapters=mix.chapters,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLEN, TPE1, USLT, WOAS,
+from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLEN, TPE1, TXXX, USLT, WOAS,
                          CTOCFlags, PictureType)
 
 from .models import ChapterMark
@@ -54,6 +54,14 @@ class TagInfo:
     link: str | None = None
     """The original article's web address (WOAS, the audio's source page)."""
 
+    article_date: str | None = None
+    """The article's own date, YYYY-MM-DD (TXXX "ARTICLE DATE"), when it has one: the feed dates the
+    episode by it. ``date`` then holds the same; without it, ``date`` is the day the episode was made."""
+
+
+ARTICLE_DATE = "ARTICLE DATE"
+"""The description of the TXXX frame that holds the article's own date."""
+
 
 def default_cover() -> bytes:
     """articast's own 600 x 600 JPEG cover, sized for a tag."""
@@ -70,6 +78,8 @@ def write_tags(path: Path, info: TagInfo) -> None:
     tag.add(TLEN(encoding=1, text=str(int(info.duration_ms))))
     if info.date:
         tag.add(TDRC(encoding=1, text=info.date))
+    if info.article_date:
+        tag.add(TXXX(encoding=1, desc=ARTICLE_DATE, text=info.article_date))
     if info.summary:
         tag.add(COMM(encoding=1, lang=info.language, desc="", text=info.summary))
     if info.transcript:

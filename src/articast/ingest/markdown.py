@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import email.utils
 import re
 
 from markdown_it import MarkdownIt
@@ -34,6 +37,24 @@ _MD_HINTS = re.compile(r"^(#{1,6}\s+\S|```|~~~|\s*[-*+]\s+\S.*\n\s*[-*+]\s+\S|\[
 def looks_like_markdown(text: str) -> bool:
     """True when plain-looking text carries Markdown headings, fences or links."""
     return bool(_FRONT_MATTER.match(text)) or bool(_MD_HINTS.search(text))
+
+
+def _iso_day(value: str | None) -> str | None:
+    """A front-matter date as YYYY-MM-DD: ISO 8601 (with or without a time), RFC 2822, or 'March 1, 2024'."""
+    if not value:
+        return None
+    value = value.strip()
+    if re.match(r"\d{4}-\d{2}-\d{2}(?!\d)", value):
+        try:
+            return dt.date.fromisoformat(value[:10]).isoformat()
+        except ValueError:
+            return None
+    with contextlib.suppress(TypeError, ValueError):
+        return email.utils.parsedate_to_datetime(value).date().isoformat()
+    for layout in ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y"):
+        with contextlib.suppress(ValueError):
+            return dt.datetime.strptime(value, layout).date().isoformat()
+    return None
 
 
 def _front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -200,7 +221,7 @@ def parse_markdown(text: str) -> Article:
         title=title,
         sections=tuple(sections),
         author=meta.get("author"),
-        date=meta.get("date"),
+        date=_iso_day(meta.get("date")),
         summary=meta.get("description") or meta.get("summary"),
         language=meta.get("lang") or meta.get("language"),
     )

@@ -17,6 +17,7 @@ from .app import ICON_SIZES_PX, MANIFEST_FILE, WORKER_FILE, icon_bytes, icon_nam
 from .cover import FEED_COVER_PX, cover_bytes, prepare_user_cover
 from .feed import APPLE_CATEGORIES, FEED_FILE, ShowInfo, render_feed, url_for
 from .page import PAGE_FILE, parse_vtt, render_page
+from ..tags import ARTICLE_DATE
 from .store import STORE_FILE, EpisodeStore, now_iso
 
 __all__ = ["PublishResult", "publish_show", "show_info", "DEFAULT_BASE_URL", "FEED_FILE", "PAGE_FILE"]
@@ -121,13 +122,15 @@ def _read_episode(mp3: Path) -> dict:
         tag = ID3()
     comments = tag.getall("COMM")
     sources = tag.getall("WOAS")
+    dated = tag.get(f"TXXX:{ARTICLE_DATE}")
     chapters = sorted(tag.getall("CHAP"), key=lambda c: c.start_time)
     return {
         "title": str(tag.get("TIT2") or mp3.stem),
         "description": comments[0].text[0] if comments and comments[0].text else "",
         "author": str(tag.get("TPE1") or ""),
         "link": sources[0].url if sources else "",
-        "duration_s": round(audio.info.length),
+        "dated": str(dated.text[0]) if dated and dated.text else "",
+        "duration_s": int(audio.info.length),  # whole seconds, as players show it (99.7 s is 1:39)
         "chapters": [{"title": str(c.sub_frames.get("TIT2") or ""), "start": c.start_time / 1000} for c in chapters],
     }
 

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from lxml import etree
 
-from .store import EpisodeRecord
+from .store import EpisodeRecord, episode_dates
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -136,7 +136,8 @@ def render_feed(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, 
     _sub(channel, f"{{{PODCAST}}}guid", podcast_guid(feed_url))
     _sub(channel, f"{{{PODCAST}}}locked", "no", owner=show.owner_email or None)
 
-    for record in sorted(episodes, key=lambda r: (r.published, r.number), reverse=True):
+    dates = episode_dates(episodes)
+    for record in sorted(episodes, key=lambda r: (dates[r.slug], r.number), reverse=True):
         names = files[record.slug]
         item = _sub(channel, "item")
         _sub(item, "title", clean_text(record.title, 255))
@@ -145,7 +146,7 @@ def render_feed(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, 
         _sub(item, "description", clean_text(record.description, 4000))
         _sub(item, f"{{{ITUNES}}}summary", clean_text(record.description, 4000))
         _sub(item, "guid", record.guid, isPermaLink="false")
-        _sub(item, "pubDate", rfc2822(record.published))
+        _sub(item, "pubDate", rfc2822(dates[record.slug]))
         _sub(item, "enclosure", url=url_for(show.base_url, names["mp3"]), length=str(record.length_bytes),
              type="audio/mpeg")
         _sub(item, f"{{{ITUNES}}}duration", str(record.duration_s))

@@ -12,7 +12,7 @@ import re
 from ..models import ATTRIBUTION
 from .app import EPISODE_CACHE, ICON_SIZES_PX, THEME_COLOR, icon_name
 from .feed import ShowInfo
-from .store import EpisodeRecord
+from .store import EpisodeRecord, episode_dates
 
 PAGE_FILE = "index.html"
 
@@ -163,12 +163,13 @@ def render_page(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, 
     ]
     if not episodes:
         parts.append("<p>No episodes yet.</p>")
-    for record in sorted(episodes, key=lambda r: (r.published, r.number), reverse=True):
+    dates = episode_dates(episodes)
+    for record in sorted(episodes, key=lambda r: (dates[r.slug], r.number), reverse=True):
         names = files[record.slug]
         player = f"player-{record.number}"
         original = (f' · <a href="{e(record.link)}">Original article</a>'
                     if record.link.startswith(("https://", "http://")) else "")
-        date = dt.datetime.fromisoformat(record.published).strftime("%B %d, %Y").replace(" 0", " ")
+        date = dt.datetime.fromisoformat(dates[record.slug]).strftime("%B %d, %Y").replace(" 0", " ")
         parts += [
             f'<article id="episode-{record.number}">',
             f"<h2>{e(record.title)}</h2>",

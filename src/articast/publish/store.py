@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -42,6 +43,37 @@ class EpisodeRecord:
     """The original article's web address, when the episode was made from one."""
     chapters: list[dict] = field(default_factory=list)
     """Chapter titles and start times in seconds, for the page."""
+    dated: str = ""
+    """The article's own date (YYYY-MM-DD), from the episode's tags, when the article had one."""
+
+
+def _moment(record: EpisodeRecord) -> dt.datetime:
+    """The article's own date (midnight UTC), else the first publication time."""
+    if record.dated:
+        try:
+            day = dt.date.fromisoformat(record.dated[:10])
+            return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+        except ValueError:
+            pass
+    when = dt.datetime.fromisoformat(record.published)
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+
+
+def episode_dates(records: Iterable[EpisodeRecord]) -> dict[str, str]:
+    """Each episode's date for the feed and the page, ISO 8601 in UTC, by slug.
+
+    The article's own date when it has one, else when the episode was first published. Episodes that
+    would share a moment (two articles of one day, or published together) are a second apart in
+    the order of their numbers, so every app lists them in the same, stable order.
+    """
+    by_moment: dict[dt.datetime, list[EpisodeRecord]] = {}
+    for record in records:
+        by_moment.setdefault(_moment(record), []).append(record)
+    dates: dict[str, str] = {}
+    for moment, group in by_moment.items():
+        for offset, record in enumerate(sorted(group, key=lambda r: (r.number, r.slug))):
+            dates[record.slug] = (moment + dt.timedelta(seconds=offset)).isoformat()
+    return dates
 
 
 class EpisodeStore:
