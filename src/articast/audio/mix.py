@@ -19,9 +19,9 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..errors import AudioError
-from ..models import ChapterMark, Clip, Cue, Mix, Pause, Script
-from ..speech.trim import fade_edges
 from ..ffmpeg import decode_to_pcm, ffmpeg_exe, pydub_audio_segment
+from ..models import ChapterMark, Clip, Cue, Mix, Pause, Script
+from ..pcm import fade_edges
 from . import memo
 from .loudness import measure_lufs, speech_level_db
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..pcm import FADE_MS, fade_edges
+
+__all__ = ["EDGE_KEEP_MS", "FADE_MS", "INNER_PAUSE_MS", "SILENCE_THRESHOLD", "fade_edges", "join_sentences",
+           "trim_silence"]
+
 SILENCE_THRESHOLD = 10 ** (-46 / 20)
 """Samples quieter than -46 dBFS at a clip's edges count as silence."""
 
 EDGE_KEEP_MS = 25
 """Silence kept before the first and after the last sound, so consonants are not cut."""
-
-FADE_MS = 6
-"""Fade at each edge so a clip never starts or stops on a non-zero sample (no click)."""
 
 INNER_PAUSE_MS = 320
 """Pause between sentences inside one segment."""
@@ -26,17 +28,6 @@ def trim_silence(samples: np.ndarray, sample_rate_hz: int) -> np.ndarray:
     start = max(0, int(loud[0]) - keep)
     end = min(len(samples), int(loud[-1]) + 1 + keep)
     return samples[start:end]
-
-
-def fade_edges(samples: np.ndarray, sample_rate_hz: int, fade_ms: float = FADE_MS) -> np.ndarray:
-    """Raised-cosine fade in and out over ``fade_ms`` (in place on a float copy)."""
-    out = np.array(samples, dtype=np.float32, copy=True)
-    n = min(int(fade_ms * sample_rate_hz / 1000), len(out) // 2)
-    if n > 0:
-        ramp = (0.5 - 0.5 * np.cos(np.linspace(0.0, np.pi, n))).astype(np.float32)
-        out[:n] *= ramp
-        out[-n:] *= ramp[::-1]
-    return out
 
 
 def join_sentences(chunks: list[np.ndarray], sample_rate_hz: int, pause_ms: float = INNER_PAUSE_MS) -> np.ndarray:
