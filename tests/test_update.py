@@ -291,7 +291,8 @@ def test_produce_several_articles_goes_on_after_a_failure(tmp_path: Path):
     assert result.returncode == 1
     assert sorted(mp3s(show)) == ["reading-the-tides.mp3", "the-ferry-comes-home.mp3"]
     lines = result.stdout.splitlines()
-    assert lines[2] == str(show / "the-ferry-comes-home.mp3") and lines[-1] == str(show / "reading-the-tides.mp3")
+    assert lines[3] == str(show / "the-ferry-comes-home.mp3") and lines[-1] == str(show / "reading-the-tides.mp3")
+    assert [Path(line).suffix for line in lines] == [".vtt", ".srt", ".json", ".mp3"] * 2  # every file, MP3 last
     assert f"error: {tmp_path / 'missing.md'}: no such file" in result.stderr
     assert result.stderr.strip().splitlines()[-1] == f"2 produced, 1 failed: {tmp_path / 'missing.md'}"
     assert run("produce", str(first), str(second), "--out", str(show)).returncode == 0

@@ -266,3 +266,21 @@ def test_the_default_catalogue_is_piper_s_own(monkeypatch):
     assert catalogue_url() == VOICES_JSON
     monkeypatch.setenv("ARTICAST_VOICES_URL", "https://mirror.example.org/piper")
     assert catalogue_url() == "https://mirror.example.org/piper/voices.json"
+
+
+def test_update_speaks_in_the_downloaded_voice_the_show_names(mirror, tmp_path):
+    assert run("voices", "--download", B).returncode == 0
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    (drafts / "garden.md").write_text(INTERVIEW)
+    show = tmp_path / "show"
+    show.mkdir()
+    (show / "articast.toml").write_text(f'[produce]\nvoice = "{B}"\nmusic = false\n')
+    assert run("follow", str(drafts), "--out", str(show)).returncode == 0
+    updated = run("update", "--out", str(show))
+    assert updated.returncode == 0, updated.stderr
+    mp3 = show / "an-interview-about-gardens.mp3"
+    samples = decode(mp3, 1)
+    cues = _cues(mp3.with_suffix(".vtt"))
+    assert len(cues) == 5 and all(_high_band_db(samples, start, end) < -55 for start, end, _ in cues), \
+        [_high_band_db(samples, start, end) for start, end, _ in cues]  # every cue in B: nothing above 8 kHz
