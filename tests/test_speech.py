@@ -275,3 +275,27 @@ def test_a_worker_gone_between_turns_is_replaced_and_one_gone_in_a_turn_is_a_cle
             list(turn)
     finally:
         pool.close()
+
+
+def test_a_voice_file_is_hashed_once_per_size_and_time(tmp_path, monkeypatch):
+    import hashlib
+    import os
+
+    from articast.speech import piper as piper_module
+
+    monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path / "cache"))
+    voice = tmp_path / "v.onnx"
+    voice.write_bytes(b"weights" * 1000)
+    real = hashlib.sha256(voice.read_bytes()).hexdigest()[:16]
+
+    def digest() -> str:
+        piper_module._file_digest.cache_clear()
+        stat = voice.stat()
+        return piper_module._file_digest(str(voice), stat.st_size, stat.st_mtime_ns)
+
+    assert digest() == real
+    (kept,) = (tmp_path / "cache" / "models").glob("*.sha256")
+    kept.write_text("0123456789abcdef")  # what a later process finds: it does not read the voice again
+    assert digest() == "0123456789abcdef"
+    os.utime(voice, ns=(voice.stat().st_atime_ns, voice.stat().st_mtime_ns + 10**9))  # the file changed
+    assert digest() == real
