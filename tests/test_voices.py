@@ -64,7 +64,7 @@ def test_available_lists_the_catalogue_and_fetches_it_once_a_day(mirror: MirrorS
     listed = run("voices", "--available")
     assert listed.returncode == 0, listed.stderr
     rows = {line.split()[0]: line for line in listed.stdout.splitlines() if line.startswith("  ")}
-    assert set(rows) == {A, B, "en_US-broken-medium"}
+    assert set(rows) == {A, B, "en_US-broken-medium", "en_US-gone-medium"}
     assert re.search(r"English \(Great Britain\)\s+low\s+2 speakers\s+63\.2 MB", rows[B])
     assert re.search(r"English \(United States\)\s+medium\s+1 speaker\s+63\.2 MB", rows[A])
     assert "installed" not in listed.stdout.replace("install one", "")
@@ -122,7 +122,8 @@ def test_download_installs_both_files_checked_and_the_voice_is_then_listed(mirro
     assert done.stdout.splitlines() == [
         f"installed {A} (63.2 MB; MD5 checked): {voices / f'{A}.onnx'}",
         f"installed {B} (63.2 MB; MD5 checked): {voices / f'{B}.onnx'}"]
-    assert sorted(p.name for p in voices.iterdir()) == [f"{B}.onnx", f"{B}.onnx.json", f"{A}.onnx", f"{A}.onnx.json"]
+    assert sorted(p.name for p in voices.iterdir() if not p.name.endswith(".lock")) == [
+        f"{B}.onnx", f"{B}.onnx.json", f"{A}.onnx", f"{A}.onnx.json"]
     catalogue = json.loads((mirror.folder / "voices.json").read_text())
     for name in (A, B):
         for path, listed in catalogue[name]["files"].items():
@@ -145,7 +146,43 @@ def test_a_checksum_mismatch_installs_nothing(mirror: MirrorServer, tmp_path):
     assert bad.stderr.strip().splitlines()[-1] == (
         "error: en_US-broken-medium.onnx does not match the catalogue's checksum (MD5); it was removed and "
         "nothing was installed")
-    assert list((tmp_path / "voices").iterdir()) == []  # not the model, not its config, no part
+    assert [p.name for p in (tmp_path / "voices").iterdir()] == [".en_US-broken-medium.lock"]  # no model, config, part
+
+
+def test_a_file_missing_from_the_server_or_a_download_already_running_is_one_line(mirror: MirrorServer, tmp_path):
+    from filelock import FileLock
+
+    gone = run("voices", "--download", "en_US-gone-medium")
+    assert gone.returncode == 1
+    assert gone.stderr.strip().splitlines()[-1].startswith(
+        "error: the catalogue lists en_US-gone-medium.onnx.json, but its server answers HTTP 404 for http://")
+    with FileLock(tmp_path / "voices" / f".{A}.lock"):  # another articast downloading the same voice
+        busy = run("voices", "--download", A)
+    assert busy.returncode == 1
+    assert busy.stderr.strip() == f"error: {A} is being downloaded by another articast; wait for it"
+    assert run("voices", "--download", A).returncode == 0
+
+
+def test_the_download_bar_draws_on_a_terminal_and_names_each_file_elsewhere():
+    import io
+
+    from articast.cli import DownloadBar
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    shown = Terminal()
+    bar = DownloadBar(shown)
+    bar("v.onnx", 0, 1_000_000)
+    bar("v.onnx", 1_000_000, 1_000_000)
+    bar.close()
+    assert "\rv.onnx" in shown.getvalue() and "[" + "#" * 30 + "] 1.0 MB / 1.0 MB" in shown.getvalue()
+    plain = io.StringIO()
+    bar = DownloadBar(plain)
+    bar("v.onnx", 500_000, 1_000_000)
+    bar("v.onnx", 1_000_000, 1_000_000)
+    assert plain.getvalue() == "downloading v.onnx (1.0 MB, resuming at 500 kB)\n"
 
 
 def test_an_interrupted_download_leaves_nothing_installed_and_is_resumed(mirror: MirrorServer, tmp_path):
@@ -173,7 +210,7 @@ def test_an_interrupted_download_leaves_nothing_installed_and_is_resumed(mirror:
     assert mirror.log.requests[-1] == (model_path, "bytes=20000000-")
     listed = json.loads((mirror.folder / "voices.json").read_text())[A]["files"][model_path]
     assert _md5(voices / f"{A}.onnx") == listed["md5_digest"]
-    assert not list(voices.glob(".*"))
+    assert not list(voices.glob("*.part"))
 
 
 def test_a_voice_named_but_not_installed_is_one_line_and_downloads_nothing(mirror: MirrorServer, tmp_path):

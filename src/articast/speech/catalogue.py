@@ -27,6 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from ..config import default_cache_dir, voices_dir
 from ..errors import ArticastError, InputError
 from ..fsutil import write_text_atomic
@@ -294,6 +296,12 @@ def _fetch(url: str, part: Path, want: CatalogueFile, label: str, report: Downlo
                             report(label, have, want.size_bytes)
                     fh.flush()
                     os.fsync(fh.fileno())
+        except urllib.error.HTTPError as exc:
+            if 400 <= exc.code < 500:
+                raise CatalogueError(f"the catalogue lists {label}, but its server answers HTTP {exc.code} for "
+                                     f"{url}") from exc
+            raise CatalogueError(f"the download of {label} failed (HTTP {exc.code}); run the same command "
+                                 "again to resume") from exc
         except (OSError, http.client.HTTPException) as exc:
             have = part.stat().st_size if part.exists() else 0
             raise CatalogueError(
@@ -322,19 +330,27 @@ def download_voice(name: str, catalogue: Catalogue, report: DownloadReport | Non
         done.already_installed = True
         return done
     folder.mkdir(parents=True, exist_ok=True)
-    base = catalogue.url
-    parts = []
-    for want, final in ((voice.config, config), (voice.model, model)):
-        part = final.with_name(f".{final.name}{PART}")
-        url = urllib.parse.urljoin(base, urllib.parse.quote(want.path))
-        parts.append((part, final))
-        try:
-            _fetch(url, part, want, final.name, report, done)
-        except ChecksumError:
-            for other, _ in parts:
-                other.unlink(missing_ok=True)
-            raise
-    # The model's name is what makes a voice installed (installed_voice): it goes last.
-    for part, final in parts:
-        os.replace(part, final)
+
+    lock = FileLock(folder / f".{voice.name}.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise CatalogueError(f"{voice.name} is being downloaded by another articast; wait for it") from None
+    try:
+        parts = []
+        for want, final in ((voice.config, config), (voice.model, model)):
+            part = final.with_name(f".{final.name}{PART}")
+            url = urllib.parse.urljoin(catalogue.url, urllib.parse.quote(want.path))
+            parts.append((part, final))
+            try:
+                _fetch(url, part, want, final.name, report, done)
+            except ChecksumError:
+                for other, _ in parts:
+                    other.unlink(missing_ok=True)
+                raise
+        # The model's name is what makes a voice installed (installed_voice): it goes last.
+        for part, final in parts:
+            os.replace(part, final)
+    finally:
+        lock.release()
     return done
