@@ -117,9 +117,17 @@ def test_serve_command_binds_loopback_logs_each_request_and_ctrl_c_exits_130(tmp
         assert request(port, "GET", "/ep.mp3", {"Range": "bytes=100-199"})[0] == 206
         assert request(port, "HEAD", "/ep.mp3")[0] == 200
         assert request(port, "GET", "/no%20such.mp3")[0] == 404
+        # A line is printed just after its answer is sent: read them as they come, then stop the server.
+        err: list[str] = []
+        watchdog = threading.Timer(30, proc.kill)  # a line that never comes fails the test, not the run
+        watchdog.start()
+        while sum(line[:2] == "20" for line in err) < 4:
+            err.append(proc.stderr.readline().rstrip("\n"))
+            assert err[-1], f"the server printed no more: {err}"
+        watchdog.cancel()
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 130  # Ctrl-C, as the README's exit table says
-        err = proc.stderr.read().splitlines()
+        err += proc.stderr.read().splitlines()
     finally:
         if proc.poll() is None:
             proc.kill()
