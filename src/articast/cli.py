@@ -404,8 +404,8 @@ def _list_available(lang: str | None, refresh: bool) -> int:
         speakers = f"{voice.speakers} speaker{'s' if voice.speakers != 1 else ''}"
         print(f"  {voice.name:<32} {voice.language_name[:30]:<30} {voice.quality:<7} {speakers:<12} "
               f"{_size(voice.size_bytes):>9}  {mark}".rstrip())
-    print(f"{len(voices)} voice{'s' if len(voices) != 1 else ''}{f' for {lang}' if lang else ''} in {found.url}; install one with: "
-          "articast voices --download NAME")
+    count = f"{len(voices)} voice{'s' if len(voices) != 1 else ''}{f' for {lang}' if lang else ''}"
+    print(f"{count} in {found.url}; install one with: articast voices --download NAME")
     return ExitStatus.OK
 
 
@@ -437,8 +437,7 @@ def _voice_sample(args: argparse.Namespace) -> int:
     from .pipeline import voice_sample
 
     settings = resolve_settings({"engine": args.engine, "speaker": args.speaker})
-    out = args.output or Path(f"{Path(args.sample).stem if args.sample.endswith('.onnx') else args.sample}-sample.mp3")
-    path = voice_sample(args.sample, settings, out)
+    path = voice_sample(args.sample, settings, args.output or Path("."))  # a folder: VOICE-sample.mp3 in it
     print(path)
     return ExitStatus.OK
 
