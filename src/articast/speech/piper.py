@@ -122,7 +122,7 @@ def _downloaded(name: str) -> Path:
     """The model of a voice installed by ``articast voices --download``; a one-line error naming the command."""
     from . import catalogue
 
-    model = catalogue.installed_voice(name)
+    model = None if "/" in name or os.sep in name else catalogue.installed_voice(name)
     if model is not None:
         return model
     if "/" in name or os.sep in name or not catalogue.looks_like_catalogue_name(name):
