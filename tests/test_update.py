@@ -79,6 +79,9 @@ def test_follow_update_again_then_a_new_item_and_a_dead_link(server: FeedServer,
     parsed = feedparser.parse(str(show / "feed.xml"))
     assert not parsed.bozo
     links = {entry.title: entry.link for entry in parsed.entries}
+    # Dated by the feed's items (the pages say no date), not by when they were voiced.
+    assert {entry.title: tuple(entry.published_parsed[:3]) for entry in parsed.entries} == {
+        "Bread Before Dawn": (2025, 12, 2), "The Ferry Comes Home": (2025, 12, 1)}
     assert links == {"Bread Before Dawn": server.url + "/news/bread.html",
                      "The Ferry Comes Home": server.url + "/news/ferry.html"}
     for entry in parsed.entries:
