@@ -37,7 +37,7 @@ examples:
   articast produce first.md second.md https://example.com/third.html
   articast follow https://example.com/feed.xml && articast update
   articast serve
-  articast voices
+  articast voices --available --lang en && articast voices --download en_US-lessac-high
   articast cache --clear
 
 exit status: 0 done, 1 failed, 2 bad input or usage, 130 interrupted (Ctrl-C).
