@@ -13,11 +13,11 @@ from mutagen.mp3 import MP3, HeaderNotFoundError
 from ..config import Settings
 from ..errors import InputError
 from ..fsutil import remove_stale_temps, write_bytes_atomic
+from ..tags import ARTICLE_DATE
 from .app import ICON_SIZES_PX, MANIFEST_FILE, WORKER_FILE, icon_bytes, icon_name, render_manifest, render_worker
 from .cover import FEED_COVER_PX, cover_bytes, prepare_user_cover
 from .feed import APPLE_CATEGORIES, FEED_FILE, ShowInfo, render_feed, url_for
 from .page import PAGE_FILE, parse_vtt, render_page
-from ..tags import ARTICLE_DATE
 from .store import STORE_FILE, EpisodeStore, now_iso
 
 __all__ = ["PublishResult", "publish_show", "show_info", "DEFAULT_BASE_URL", "FEED_FILE", "PAGE_FILE"]

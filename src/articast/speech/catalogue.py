@@ -32,6 +32,11 @@ from filelock import FileLock, Timeout
 from ..config import default_cache_dir, voices_dir
 from ..errors import ArticastError, InputError
 from ..fsutil import write_text_atomic
+from .installed import installed_voice, installed_voices, looks_like_catalogue_name, not_installed_message
+
+__all__ = ["Catalogue", "CatalogueError", "CatalogueVoice", "ChecksumError", "Download", "catalogue_url",
+           "download_voice", "installed_voice", "installed_voices", "load_catalogue", "looks_like_catalogue_name",
+           "not_installed_message"]
 
 MAX_AGE_S = 24 * 3600
 """The cached catalogue is fetched again when it is older than this."""
@@ -53,13 +58,6 @@ def piper_voices_json() -> str:
     from piper.download_voices import VOICES_JSON
 
     return VOICES_JSON
-
-
-def voice_name_pattern():
-    """Piper's pattern of a voice name: language_REGION-name-quality (``en_US-lessac-high``)."""
-    from piper.download_voices import VOICE_PATTERN
-
-    return VOICE_PATTERN
 
 
 def catalogue_url() -> str:
@@ -225,30 +223,6 @@ def load_catalogue(refresh: bool = False, now: float | None = None) -> Catalogue
     with contextlib.suppress(OSError):
         write_text_atomic(_cached_path(), json.dumps({"url": url, "fetched_at": now, "voices": data}))
     return Catalogue(voices, url, now)
-
-
-def installed_voices() -> dict[str, Path]:
-    """Downloaded voices by name: each ``NAME.onnx`` in the voices folder that has its ``.onnx.json``."""
-    folder = voices_dir()
-    if not folder.is_dir():
-        return {}
-    return {p.name[:-len(".onnx")]: p for p in sorted(folder.glob("*.onnx"))
-            if Path(f"{p}.json").is_file() and not p.name.startswith(".")}
-
-
-def installed_voice(name: str) -> Path | None:
-    """The model file of the downloaded voice ``name``, or None."""
-    model = voices_dir() / f"{name}.onnx"
-    return model if model.is_file() and Path(f"{model}.json").is_file() else None
-
-
-def not_installed_message(name: str) -> str:
-    """The one line for a voice that is named but not here: what it is and how to install it."""
-    return f"voice {name!r} is not installed; install it with: articast voices --download {name}"
-
-
-def looks_like_catalogue_name(name: str) -> bool:
-    return bool(voice_name_pattern().match(name))
 
 
 @dataclass

@@ -120,15 +120,16 @@ def _resolve(voice: str | None) -> tuple[Path, Path, str, tuple[float, float]]:
 
 def _downloaded(name: str) -> Path:
     """The model of a voice installed by ``articast voices --download``; a one-line error naming the command."""
-    from . import catalogue
+    from . import installed
 
-    model = None if "/" in name or os.sep in name else catalogue.installed_voice(name)
+    local = "/" not in name and os.sep not in name  # a name, never a path into or out of the voices folder
+    model = installed.installed_voice(name) if local else None
     if model is not None:
         return model
-    if "/" in name or os.sep in name or not catalogue.looks_like_catalogue_name(name):
-        raise InputError(f"unknown Piper voice {name!r}; choose one of: {BUNDLED}, a voice from 'articast voices "
-                         f"--available', or a Piper .onnx voice file")
-    raise InputError(catalogue.not_installed_message(name))
+    if local and installed.looks_like_catalogue_name(name):
+        raise InputError(installed.not_installed_message(name))
+    raise InputError(f"unknown Piper voice {name!r}; choose one of: {BUNDLED}, a voice from 'articast voices "
+                     f"--available', or a Piper .onnx voice file")
 
 
 def _cpu_identity() -> str:
@@ -668,7 +669,7 @@ class PiperEngine:
     @staticmethod
     def voices() -> list[VoiceInfo]:
         """The bundled voice; any Piper .onnx file works too."""
-        from .catalogue import installed_voices
+        from .installed import installed_voices
 
         _, config = bundled_voice()
         lang = json.loads(Path(config).read_text()).get("language", {}).get("code", "en_US")
