@@ -44,6 +44,12 @@ exit status: 0 done, 1 failed, 2 bad input or usage, 130 interrupted (Ctrl-C).
 """
 
 
+def _bar(done: int, total: int, width: int = 30) -> str:
+    """``[#####.....]``: ``done`` of ``total`` as a bar of ``width`` cells."""
+    filled = int(width * done / max(1, total))
+    return f"[{'#' * filled}{'.' * (width - filled)}]"
+
+
 class ProgressBar:
     """A one-line progress bar on a terminal; silent when the stream is not a terminal."""
 
@@ -57,10 +63,8 @@ class ProgressBar:
         if not self.enabled:
             return
         if event.stage == "speech":
-            width = 30
-            filled = int(width * event.done / max(1, event.total))
             elapsed = time.monotonic() - self.started
-            line = (f"\rspeaking  [{'#' * filled}{'.' * (width - filled)}] "
+            line = (f"\rspeaking  {_bar(event.done, event.total)} "
                     f"{event.done}/{event.total} segments  {elapsed:5.1f}s")
         else:
             line = f"\r{'mixing' if event.stage == 'mix' else 'encoding'}...{' ' * 50}"
@@ -85,9 +89,7 @@ class ArticleBar:
         self._lock = threading.Lock()
 
     def _draw(self) -> None:
-        width = 30
-        filled = int(width * self.done / max(1, self.total))
-        self.stream.write(f"\rarticles [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} done, "
+        self.stream.write(f"\rarticles {_bar(self.done, self.total)} {self.done}/{self.total} done, "
                           f"{self.started - self.done} in hand ")
         self.stream.flush()
 
@@ -355,9 +357,7 @@ class DownloadBar:
         if done < total and now - self.last < 0.1:
             return
         self.last = now
-        width = 30
-        filled = int(width * done / max(1, total))
-        self.stream.write(f"\r{name[:36]:<36} [{'#' * filled}{'.' * (width - filled)}] "
+        self.stream.write(f"\r{name[:36]:<36} {_bar(done, total)} "
                           f"{_size(done)} / {_size(total)} ")
         self.stream.flush()
 
