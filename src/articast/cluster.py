@@ -24,7 +24,7 @@ from typing import Any
 
 from .config import Settings
 from .errors import ArticastError, InputError
-from .fsutil import atomic_path, remove_stale_temps
+from .fsutil import move_into_place, remove_stale_temps, show_lock, staged_files
 from .models import Article, ChapterMark, Episode
 from .pipeline import ArticleRunner
 
@@ -151,15 +151,17 @@ class RayBatch(ArticleRunner):
                 slug: str | None = None, progress: Any = None) -> Episode:
         """Read the article here, make its episode on the cluster, and write its files into the show."""
         from .ingest import read_article
-        from .pipeline import slugify
+        from .naming import slugify, source_identity
 
         settings = settings or self.settings
         article = source if isinstance(source, Article) else read_article(source)
         if title:
             article = dataclasses.replace(article, title=title)
+        named = slug
         slug = slug or slugify(article.title)
         made = self._run(article, settings, slug)
-        return self._write(made, Path(settings.out_dir), slug)
+        return self._write(made, Path(settings.out_dir), named or None, slugify(article.title),
+                           source_identity(article))
 
     def _run(self, article: Article, settings: Settings, slug: str) -> Made:
         ray = self._ray
@@ -175,15 +177,20 @@ class RayBatch(ArticleRunner):
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ArticastError(f"the cluster lost this article {NODE_FAILURE_RETRIES + 1} times ({first})") from None
 
-    def _write(self, made: Made, out_dir: Path, slug: str) -> Episode:
-        """The episode's files moved into the show folder together, the MP3 last."""
+    def _write(self, made: Made, out_dir: Path, named: str | None, wanted: str, identity: str) -> Episode:
+        """The episode's files moved into the show folder together, the MP3 last, under ``named`` or
+        the free name for the article (see naming.free_slug)."""
+        from .naming import free_slug
+
         with self._writing:
             out_dir.mkdir(parents=True, exist_ok=True)
             remove_stale_temps(out_dir)
-            with contextlib.ExitStack() as stack:
-                for suffix in reversed(_SUFFIXES):  # entered MP3 first, so it is moved into place last
-                    tmp = stack.enter_context(atomic_path(out_dir / f"{slug}{suffix}"))
+            with staged_files(out_dir, _SUFFIXES) as staged:  # (_SUFFIXES ends with the MP3)
+                for suffix, tmp in staged.items():
                     tmp.write_bytes(made.files[suffix])
+                with show_lock(out_dir) if named is None else contextlib.nullcontext():
+                    slug = named or free_slug(out_dir, wanted, identity)
+                    move_into_place(staged, out_dir, slug)
         return Episode(title=made.title, slug=slug, mp3_path=out_dir / f"{slug}.mp3",
                        vtt_path=out_dir / f"{slug}.vtt", chapters_path=out_dir / f"{slug}.chapters.json",
                        duration_ms=made.duration_ms, chapters=made.chapters, word_count=made.word_count)

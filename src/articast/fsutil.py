@@ -43,6 +43,39 @@ def atomic_path(final: Path) -> Iterator[Path]:
         raise
 
 
+@contextlib.contextmanager
+def staged_files(folder: Path, suffixes: tuple[str, ...]) -> Iterator[dict[str, Path]]:
+    """Hidden temporary files in ``folder``, one per suffix, for files whose final name is chosen only
+    once they are written (see :func:`move_into_place`); all removed if the block fails."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    staged: dict[str, Path] = {}
+    try:
+        for suffix in suffixes:
+            fd, name = tempfile.mkstemp(prefix=".staged.", suffix=f"{suffix}.tmp", dir=folder)
+            os.close(fd)
+            staged[suffix] = Path(name)
+        yield staged
+    finally:  # whatever was moved into place is gone from here; the rest was not wanted
+        for tmp in staged.values():
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+
+def move_into_place(staged: dict[str, Path], folder: Path, stem: str) -> dict[str, Path]:
+    """Move staged files to ``folder/stem+suffix``, in the order given (the last is the one a reader
+    looks for: the others are in place before it is); their final paths by suffix."""
+    final = {}
+    for suffix, tmp in staged.items():
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _FILE_MODE)
+    for suffix, tmp in staged.items():
+        final[suffix] = Path(folder) / f"{stem}{suffix}"
+        os.replace(tmp, final[suffix])
+    return final
+
+
 def write_text_atomic(final: Path, text: str) -> None:
     """Write UTF-8 text to ``final`` atomically."""
     with atomic_path(final) as tmp:

@@ -50,6 +50,11 @@ class Article:
     link: str | None = None
     """The original article's web address (http or https), credited in the episode; None for a file."""
 
+    dates_episode: bool = True
+    """Whether ``date`` dates the episode in the feed. False for an article from a reading list or a
+    folder: it is new to the listener when it is added, so it is dated then, and its own date is
+    given in the description."""
+
 
 ATTRIBUTION = "Original article: "
 """What ends the description of an episode made from a web page, before the page's address."""
@@ -139,6 +144,9 @@ class Script:
 
     link: str | None = None
     """The original article's web address, credited at the end of the episode's description."""
+
+    dates_episode: bool = True
+    """Whether ``date`` dates the episode in the feed (see Article.dates_episode)."""
 
     @property
     def segments(self) -> list[Segment]:

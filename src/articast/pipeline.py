@@ -7,9 +7,7 @@ import dataclasses
 import datetime as dt
 import logging
 import os
-import re
 import time
-import unicodedata
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -21,9 +19,10 @@ import numpy as np
 
 from .config import Settings
 from .errors import AudioError, InputError, SpeechError
-from .fsutil import atomic_path, remove_stale_temps
+from .fsutil import atomic_path, move_into_place, remove_stale_temps, show_lock, staged_files
 from .ingest import read_article
 from .models import ATTRIBUTION, Article, Clip, Cue, Episode, Mix, Script
+from .naming import free_slug, slugify, source_identity
 from .script import build_script
 from .speech import EngineOptions, SpeechEngine, get_engine
 from .speech.cache import SegmentCache, segment_key
@@ -52,14 +51,6 @@ class Progress:
 ProgressCallback = Callable[[Progress], None]
 
 
-def slugify(title: str, max_length: int = 60) -> str:
-    """An ASCII file stem from a title: lower case, hyphens, no path pieces."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    slug = slug[:max_length].rstrip("-")
-    return slug or "episode"
-
-
 SUMMARY_CHARS = 1000
 """The episode's description is cut to this (on a word) before the original's address is added."""
 
@@ -77,6 +68,8 @@ def _summary(script: Script) -> str:
                 break
             text = f"{text} {sentence}".strip()
         text = text or script.title
+    if script.date and not script.dates_episode:  # (the feed dates it by when it was added)
+        text = f"{script.date}\n\n{text}"  # an ISO date reads the same in every language
     if script.link:
         text = f"{text}\n\n{ATTRIBUTION}{script.link}"
     return text
@@ -473,7 +466,8 @@ def produce(source: str | Path | Article, settings: Settings = Settings(), *, ti
 
     ``source`` is a path, a URL, "-", or an Article already read; ``slug`` names the files (default:
     from the title); ``pool`` is a batch's speech workers (see :class:`Batch`)."""
-    script = load_script(source, title, settings.lexicon)
+    article = source if isinstance(source, Article) else read_article(source)
+    script = load_script(article, title, settings.lexicon)
     if settings.music:  # fail before any speech is made
         for music_file in (settings.intro, settings.outro):
             if music_file is not None and not Path(music_file).is_file():
@@ -482,11 +476,9 @@ def produce(source: str | Path | Article, settings: Settings = Settings(), *, ti
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: exists and is not a folder")
 
-    slug = slug or slugify(script.title)
-    mp3_path = out_dir / f"{slug}.mp3"
-    vtt_path = out_dir / f"{slug}.vtt"
-    chapters_path = out_dir / f"{slug}.chapters.json"
-    srt_path = out_dir / f"{slug}.srt"
+    identity = source_identity(article)
+    named = slug  # a caller that names the files (update, a cluster's node) has made sure the name is free
+    slug = slug or free_slug(out_dir, slugify(script.title), identity)  # checked again when the files move in
     cache = SegmentCache()
     created = not out_dir.exists()
     speech = synthesize(script, settings, progress, cache, pool)  # workers start loading their voices now
@@ -503,17 +495,18 @@ def produce(source: str | Path | Article, settings: Settings = Settings(), *, ti
         remove_stale_temps(out_dir)
         # All four files are written under temporary names and moved into place together, the MP3
         # last: a failure or Ctrl-C at any point leaves neither a partial file nor an orphan sidecar.
-        with atomic_path(mp3_path) as mp3_tmp, atomic_path(chapters_path) as chapters_tmp, \
-                atomic_path(vtt_path) as vtt_tmp, atomic_path(srt_path) as srt_tmp:
+        with staged_files(out_dir, (".chapters.json", ".vtt", ".srt", ".mp3")) as staged:
+            chapters_tmp, vtt_tmp, srt_tmp, mp3_tmp = staged.values()
             jobs = settings.jobs or os.cpu_count() or 1
-            identity = str(mp3_path.resolve())
+            # The gain and the music's length are remembered by where the episode's MP3 lives.
+            place = str((out_dir / f"{slug}.mp3").resolve())
             mix, lufs, gain_db = _mix_and_encode(script, speech, music, mix_settings, mp3_tmp, target, progress,
-                                                 jobs, identity)
+                                                 jobs, place)
             if abs(lufs - target) > REDO_LU:
                 # The head did not predict the whole: say it all again from the cache at the corrected gain.
                 log.info("loudness %.2f LUFS is off target; encoding again", lufs)
                 mix, lufs, _ = _mix_and_encode(script, synthesize(script, settings, None, cache, pool), music,
-                                               mix_settings, mp3_tmp, target, progress, jobs, identity,
+                                               mix_settings, mp3_tmp, target, progress, jobs, place,
                                                corrected_db=gain_db + target - lufs)
             log.info("loudness %.2f LUFS over %d ms", lufs, mix.duration_ms)
             started = time.perf_counter()
@@ -526,14 +519,21 @@ def produce(source: str | Path | Article, settings: Settings = Settings(), *, ti
                 album=settings.show,
                 duration_ms=mix.duration_ms,
                 date=script.date or dt.date.today().isoformat(),
-                article_date=script.date,
+                article_date=script.date if script.dates_episode else None,
                 summary=_summary(script),
                 transcript=render_transcript_text(mix.cues),
                 chapters=mix.chapters,
                 cover=default_cover(),
                 link=script.link,
+                source=identity,
             ))
             log.info("timing: tags and sidecars %.3f s", time.perf_counter() - started)
+            if named:
+                move_into_place(staged, out_dir, slug)
+            else:  # another command may have taken the name meanwhile: choose it where no one else can
+                with show_lock(out_dir):
+                    slug = free_slug(out_dir, slugify(script.title), identity)
+                    move_into_place(staged, out_dir, slug)
     except BaseException:
         speech.close()
         if created:
@@ -543,7 +543,8 @@ def produce(source: str | Path | Article, settings: Settings = Settings(), *, ti
     if progress:
         progress(Progress("encode", 1, 1))
     return Episode(
-        title=script.title, slug=slug, mp3_path=mp3_path, vtt_path=vtt_path, chapters_path=chapters_path,
+        title=script.title, slug=slug, mp3_path=out_dir / f"{slug}.mp3", vtt_path=out_dir / f"{slug}.vtt",
+        chapters_path=out_dir / f"{slug}.chapters.json",
         duration_ms=mix.duration_ms, chapters=mix.chapters,
         word_count=sum(len(s.text.split()) for s in script.segments),
     )

@@ -58,9 +58,28 @@ class TagInfo:
     """The article's own date, YYYY-MM-DD (TXXX "ARTICLE DATE"), when it has one: the feed dates the
     episode by it. ``date`` then holds the same; without it, ``date`` is the day the episode was made."""
 
+    source: str | None = None
+    """Where the article came from (TXXX "ARTICLE SOURCE", see naming.source_identity): the same article
+    made again replaces its own episode; another never does, and never inherits its GUID."""
+
 
 ARTICLE_DATE = "ARTICLE DATE"
 """The description of the TXXX frame that holds the article's own date."""
+
+ARTICLE_SOURCE = "ARTICLE SOURCE"
+"""The description of the TXXX frame that holds where the article came from."""
+
+
+def read_source(path: Path) -> str | None:
+    """The ARTICLE SOURCE an MP3's tag holds; None when it has none (or is no MP3 articast can read)."""
+    from mutagen import MutagenError
+    from mutagen.id3 import ID3NoHeaderError
+
+    try:
+        frame = ID3(path).get(f"TXXX:{ARTICLE_SOURCE}")
+    except (ID3NoHeaderError, MutagenError, OSError):
+        return None
+    return str(frame.text[0]) if frame is not None and frame.text else None
 
 
 def default_cover() -> bytes:
@@ -80,6 +99,8 @@ def write_tags(path: Path, info: TagInfo) -> None:
         tag.add(TDRC(encoding=1, text=info.date))
     if info.article_date:
         tag.add(TXXX(encoding=1, desc=ARTICLE_DATE, text=info.article_date))
+    if info.source:
+        tag.add(TXXX(encoding=1, desc=ARTICLE_SOURCE, text=info.source))
     if info.summary:
         tag.add(COMM(encoding=1, lang=info.language, desc="", text=info.summary))
     if info.transcript:

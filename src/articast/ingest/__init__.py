@@ -10,7 +10,7 @@ from ..errors import InputError
 from ..models import Article, ArticleFacts
 from .decode import MAX_ARTICLE_BYTES, decode_text
 from .web import fetch, is_url
-from .html import looks_like_html, parse_html
+from .html import looks_like_html, parse_html, real_author
 from .markdown import is_skip_note, looks_like_markdown, parse_markdown
 from .text import parse_text
 
@@ -92,7 +92,7 @@ def with_facts(article: Article, facts: ArticleFacts | None) -> Article:
     return dataclasses.replace(
         article,
         title=article.title.strip() or (facts.title or "").strip(),
-        author=article.author or facts.author,
+        author=real_author(article.author) or real_author(facts.author),
         date=article.date or facts.date,
         summary=article.summary or facts.summary,
         link=article.link or facts.link,
@@ -131,4 +131,5 @@ def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Artic
         if url is None and text_source != "-":
             stem = Path(text_source).stem.replace("-", " ").replace("_", " ").strip()
         article = dataclasses.replace(article, title=stem or "Untitled")
-    return dataclasses.replace(article, source=url or name)
+    where = url or (name if text_source == "-" else str(Path(text_source).resolve()))
+    return dataclasses.replace(article, source=where)

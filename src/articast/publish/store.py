@@ -45,6 +45,9 @@ class EpisodeRecord:
     """Chapter titles and start times in seconds, for the page."""
     dated: str = ""
     """The article's own date (YYYY-MM-DD), from the episode's tags, when the article had one."""
+    source: str = ""
+    """Where the article came from, from the episode's tags: another article's sound under this
+    episode's file name is another episode, with a GUID of its own."""
 
 
 def _moment(record: EpisodeRecord) -> dt.datetime:
@@ -106,11 +109,15 @@ class EpisodeStore:
         known = set(EpisodeRecord.__dataclass_fields__)
         return {r["slug"]: EpisodeRecord(**{k: v for k, v in r.items() if k in known}) for r in data["episodes"]}
 
-    def save(self, records: dict[str, EpisodeRecord]) -> None:
-        """Write the records atomically, oldest first."""
+    def render(self, records: dict[str, EpisodeRecord]) -> str:
+        """The records as the store's JSON, oldest first."""
         ordered = sorted(records.values(), key=lambda r: (r.number, r.slug))
         doc = {"version": 1, "show": self.meta, "episodes": [asdict(r) for r in ordered]}
-        write_text_atomic(self.path, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+    def save(self, records: dict[str, EpisodeRecord]) -> None:
+        """Write the records atomically, oldest first."""
+        write_text_atomic(self.path, self.render(records))
 
     @staticmethod
     def new_record(slug: str, records: dict[str, EpisodeRecord]) -> EpisodeRecord:

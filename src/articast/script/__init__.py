@@ -80,6 +80,7 @@ def build_script(article: Article, lexicon: Mapping[str, str] | None = None) -> 
         chapters=tuple(chapters),
         author=article.author,
         date=article.date,
+        dates_episode=article.dates_episode,
         summary=article.summary,
         language=language,
         normalised=is_english(language),
