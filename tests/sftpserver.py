@@ -16,6 +16,7 @@ class SftpServer:
         self.root = Path(root)
         self.password = password
         self.port = 0
+        self.host_key = asyncssh.generate_private_key("ssh-ed25519")
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._listener = None
@@ -39,6 +40,18 @@ class SftpServer:
         asyncio.run_coroutine_threadsafe(stop(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+
+    def known_hosts_line(self, key: asyncssh.SSHKey | None = None) -> str:
+        """The line of a known_hosts file that trusts this server (or says it has ``key``)."""
+        public = (key or self.host_key).export_public_key("openssh").decode().split()
+        return f"[127.0.0.1]:{self.port} {public[0]} {public[1]}\n"
+
+    def trust(self, home: Path, key: asyncssh.SSHKey | None = None) -> Path:
+        """Write ``home``/.ssh/known_hosts trusting this server (or another ``key`` under its name)."""
+        ssh = Path(home) / ".ssh"
+        ssh.mkdir(parents=True, exist_ok=True)
+        (ssh / "known_hosts").write_text(self.known_hosts_line(key))
+        return ssh / "known_hosts"
 
     def url(self, path: str, password: str | None = None) -> str:
         secret = self.password if password is None else password
@@ -68,6 +81,6 @@ class SftpServer:
                 super().__init__(chan, chroot=root)
 
         self._listener = await asyncssh.listen(
-            "127.0.0.1", 0, server_host_keys=[asyncssh.generate_private_key("ssh-ed25519")],
+            "127.0.0.1", 0, server_host_keys=[self.host_key],
             server_factory=Server, sftp_factory=Jailed, allow_scp=False)
         self.port = self._listener.sockets[0].getsockname()[1]

@@ -218,11 +218,13 @@ def test_cli_dry_run_missing_bucket_and_unreachable_endpoint(s3, episodes: Path,
     assert CREDENTIALS["AWS_SECRET_ACCESS_KEY"] not in closed.stderr + missing.stderr + dry.stderr
 
 
-def test_sftp_publish_atomic_names_republish_and_refused_password(episodes: Path, tmp_path: Path):
+def test_sftp_publish_atomic_names_republish_and_refused_password(episodes: Path, tmp_path: Path, monkeypatch):
     root = tmp_path / "server"
     root.mkdir()
     folder = show_with(episodes, tmp_path, *slugs_of(episodes)[:2])
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
     with SftpServer(root) as server:
+        server.trust(tmp_path / "home")
         sent = publish(folder, server.url("/srv/podcast"))
         remote = root / "srv" / "podcast"
         assert sorted(p.name for p in remote.iterdir()) == sorted([*sent.uploaded, MANIFEST])
@@ -295,3 +297,43 @@ def test_produce_publish_copies_the_show_to_its_target(tmp_path: Path):
     feed = (site / "feed.xml").read_bytes()
     assert len(feedparser.parse(feed).entries) == 1
     assert named_files(feed) <= {p.name for p in site.iterdir()}
+
+
+def test_sftp_checks_the_host_key_and_honours_ssh_config(episodes: Path, tmp_path: Path):
+    """A changed host key is refused (as OpenSSH refuses it), an unknown host is refused with the
+    command that accepts it, and ~/.ssh/config's alias, Port and User are used."""
+    import asyncssh
+
+    root = tmp_path / "server"
+    root.mkdir()
+    folder = show_with(episodes, tmp_path, slugs_of(episodes)[0])
+    home = tmp_path / "home"
+    env = {"HOME": str(home), "ARTICAST_BASE_URL": BASE}
+    with SftpServer(root) as server:
+        url = server.url("/srv/podcast")
+        unknown = cli("publish", "--out", str(folder), "--to", url, env=env)
+        assert unknown.returncode == 1, unknown.stderr
+        last = unknown.stderr.strip().splitlines()[-1]
+        assert f"[127.0.0.1]:{server.port} is not a known host" in last and f"ssh -p {server.port} 127.0.0.1" in last
+        assert not (root / "srv").exists()
+
+        server.trust(home, key=asyncssh.generate_private_key("ssh-ed25519"))  # what a man in the middle shows
+        swapped = cli("publish", "--out", str(folder), "--to", url, env=env)
+        assert swapped.returncode == 1
+        last = swapped.stderr.strip().splitlines()[-1]
+        assert "the server's host key has changed" in last and f"ssh-keygen -R '[127.0.0.1]:{server.port}'" in last
+        assert not (root / "srv").exists() and server.password not in swapped.stderr
+
+        server.trust(home)
+        (home / ".ssh" / "config").write_text(
+            f"Host podhost\n  HostName 127.0.0.1\n  Port {server.port}\n  User pod\n")
+        aliased = cli("publish", "--out", str(folder), "--to", f"sftp://:{server.password}@podhost/srv/podcast",
+                      env=env)
+        assert aliased.returncode == 0, aliased.stderr
+        assert (root / "srv" / "podcast" / "feed.xml").is_file()
+
+        keyless = cli("publish", "--out", str(folder), "--to", "sftp://podhost/srv/podcast",
+                      env={**env, "SSH_AUTH_SOCK": ""})
+        assert keyless.returncode == 1
+        last = keyless.stderr.strip().splitlines()[-1]
+        assert "no key or password to log in with" in last and "cannot reach it" not in last, last

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mutagen.id3 import ID3, ID3NoHeaderError
@@ -12,15 +12,15 @@ from mutagen.mp3 import MP3, HeaderNotFoundError
 
 from ..config import Settings
 from ..errors import InputError
-from ..fsutil import remove_stale_temps, write_bytes_atomic
-from ..tags import ARTICLE_DATE
+from ..fsutil import remove_stale_temps, show_lock, write_bytes_atomic
+from ..tags import ARTICLE_DATE, ARTICLE_SOURCE
 from .app import ICON_SIZES_PX, MANIFEST_FILE, WORKER_FILE, icon_bytes, icon_name, render_manifest, render_worker
 from .cover import FEED_COVER_PX, cover_bytes, prepare_user_cover
 from .feed import APPLE_CATEGORIES, FEED_FILE, ShowInfo, render_feed, url_for
 from .page import PAGE_FILE, parse_vtt, render_page
 from .store import STORE_FILE, EpisodeStore, now_iso
 
-__all__ = ["PublishResult", "publish_show", "show_info", "DEFAULT_BASE_URL", "FEED_FILE", "PAGE_FILE"]
+__all__ = ["PublishResult", "publish_show", "write_pending", "is_public", "show_info", "DEFAULT_BASE_URL", "FEED_FILE", "PAGE_FILE"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,9 @@ class PublishResult:
     """What the user should know about the show (a missing owner e-mail), one line each."""
     written: tuple[str, ...] = ()
     """The files publishing keeps up to date in the show folder (cover, icons, records, page, feed)."""
+    pending: dict[str, bytes] = field(default_factory=dict)
+    """Files not written yet (see ``publish_show(write=False)``) that differ from the show folder's, by
+    name: write them with :func:`write_pending` once the copy to the target has succeeded."""
 
     @property
     def upload_groups(self) -> list[tuple[str, ...]]:
@@ -80,34 +83,47 @@ def show_info(settings: Settings, cover_name: str, remembered_base_url: str | No
     )
 
 
-def _write_cover(folder: Path, settings: Settings) -> str:
+class _Changes(dict):
+    """The files publishing would change in the show folder, by name: only those whose bytes differ,
+    so a copy of the show sees no change in the others."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.folder = folder
+
+    def put(self, name: str, data: bytes) -> None:
+        path = self.folder / name
+        if not path.is_file() or path.read_bytes() != data:
+            self[name] = data
+
+
+def write_pending(folder: Path, pending: dict[str, bytes]) -> None:
+    """Write what a publish left pending into the show folder, each file atomically, the feed last."""
+    with show_lock(folder):
+        for name in sorted(pending, key=lambda n: (n == FEED_FILE, n == PAGE_FILE)):
+            write_bytes_atomic(Path(folder) / name, pending[name])
+
+
+def _cover(changes: _Changes, settings: Settings) -> tuple[str, bytes]:
     if settings.cover:
         data, ext = prepare_user_cover(settings.cover)
     else:
         data, ext = cover_bytes(FEED_COVER_PX, settings.show), ".jpg"
     name = f"cover{ext}"
-    target = folder / name
-    _write_if_changed(target, data)
-    return name
+    changes.put(name, data)
+    return name, data
 
 
-def _write_app_files(folder: Path, show: ShowInfo, page: str) -> list[str]:
+def _app_files(changes: _Changes, show: ShowInfo, cover: bytes, page: str) -> list[str]:
     """The page's web-app files (icons from the cover, manifest, service worker); their names."""
     written = []
     for px in ICON_SIZES_PX:
-        data = icon_bytes(folder / show.cover_name, px)
-        _write_if_changed(folder / icon_name(px), data)
+        changes.put(icon_name(px), icon_bytes(cover, px))
         written.append(icon_name(px))
-    _write_if_changed(folder / MANIFEST_FILE, render_manifest(show).encode())
+    changes.put(MANIFEST_FILE, render_manifest(show).encode())
     version = hashlib.sha256(page.encode()).hexdigest()[:12]
-    _write_if_changed(folder / WORKER_FILE, render_worker(version, [show.cover_name, *written]).encode())
+    changes.put(WORKER_FILE, render_worker(version, [show.cover_name, *written]).encode())
     return written
-
-
-def _write_if_changed(path: Path, data: bytes) -> None:
-    """Write ``data`` atomically unless the file already holds it (so a copy of the show sees no change)."""
-    if not path.is_file() or path.read_bytes() != data:
-        write_bytes_atomic(path, data)
 
 
 def _read_episode(mp3: Path) -> dict:
@@ -123,6 +139,7 @@ def _read_episode(mp3: Path) -> dict:
     comments = tag.getall("COMM")
     sources = tag.getall("WOAS")
     dated = tag.get(f"TXXX:{ARTICLE_DATE}")
+    source = tag.get(f"TXXX:{ARTICLE_SOURCE}")
     chapters = sorted(tag.getall("CHAP"), key=lambda c: c.start_time)
     return {
         "title": str(tag.get("TIT2") or mp3.stem),
@@ -130,24 +147,31 @@ def _read_episode(mp3: Path) -> dict:
         "author": str(tag.get("TPE1") or ""),
         "link": sources[0].url if sources else "",
         "dated": str(dated.text[0]) if dated and dated.text else "",
+        "source": str(source.text[0]) if source and source.text else "",
         "duration_s": int(audio.info.length),  # whole seconds, as players show it (99.7 s is 1:39)
         "chapters": [{"title": str(c.sub_frames.get("TIT2") or ""), "start": c.start_time / 1000} for c in chapters],
     }
 
 
-def publish_show(settings: Settings) -> PublishResult:
+def publish_show(settings: Settings, write: bool = True) -> PublishResult:
     """Sync the episode records with the MP3s in the show folder, then write cover, feed and page.
 
     Idempotent: an episode keeps its GUID, number and first publication date however often it is
     published; a re-produced episode is updated in place; an MP3 that was deleted leaves the feed.
+    With ``write`` False nothing is written: what would change is in the result's ``pending`` (for a
+    dry run, or to be written only once a copy to the target has succeeded, with the base URL it
+    remembers).
     """
     folder = Path(settings.out_dir)
     if not folder.is_dir():
         raise InputError(f"{folder}: no such show folder (produce an episode into it first)")
-    remove_stale_temps(folder)
-    cover_name = _write_cover(folder, settings)
+    if write:
+        remove_stale_temps(folder)
+    changes = _Changes(folder)
+    cover_name, cover = _cover(changes, settings)
     store = EpisodeStore(folder)
-    with store.locked() as records:
+    with show_lock(folder):
+        records = store.load()
         show = show_info(settings, cover_name, store.meta.get("base_url"))
         store.meta["base_url"] = show.base_url
         present = {p.stem: p for p in folder.glob("*.mp3") if not p.name.startswith(".")}
@@ -156,8 +180,14 @@ def publish_show(settings: Settings) -> PublishResult:
                 log.info("episode %s is gone from the folder; removing it from the feed", slug)
                 del records[slug]
         for slug, mp3 in sorted(present.items(), key=lambda kv: kv[1].stat().st_mtime):
-            record = records.get(slug) or EpisodeStore.new_record(slug, records)
             facts = _read_episode(mp3)
+            record = records.get(slug)
+            if record is not None and record.source and facts["source"] != record.source:
+                # Another article under this name: podcast apps must see a new episode, not an old one
+                # that changed its sound, or those that downloaded the old one never fetch this one.
+                log.info("%s.mp3 now holds another article; it is a new episode", slug)
+                record = EpisodeStore.new_record(slug, records)  # (numbered after the one it replaces)
+            record = record or EpisodeStore.new_record(slug, records)
             length = mp3.stat().st_size
             changed = (record.length_bytes, record.title) != (length, facts["title"])
             for key, value in facts.items():
@@ -171,15 +201,35 @@ def publish_show(settings: Settings) -> PublishResult:
         transcripts = {r.slug: parse_vtt((folder / files[r.slug]["vtt"]).read_text(encoding="utf-8"))
                        for r in episodes if "vtt" in files[r.slug]}
         page = render_page(show, episodes, files, transcripts)
-        icons = _write_app_files(folder, show, page)
-        _write_if_changed(folder / FEED_FILE, render_feed(show, episodes, files))
-        _write_if_changed(folder / PAGE_FILE, page.encode())
+        icons = _app_files(changes, show, cover, page)
+        changes.put(STORE_FILE, store.render(records).encode("utf-8"))
+        changes.put(PAGE_FILE, page.encode())
+        changes.put(FEED_FILE, render_feed(show, episodes, files))
+        if write:
+            for name, data in changes.items():  # (in the order put: the feed last)
+                write_bytes_atomic(folder / name, data)
     media = [name for record in sorted(episodes, key=lambda r: r.number) for name in files[record.slug].values()]
     notes = () if show.owner_email else (NO_EMAIL_NOTE,)
     pages = (STORE_FILE, MANIFEST_FILE, WORKER_FILE, PAGE_FILE)
     return PublishResult(folder / FEED_FILE, folder / PAGE_FILE, url_for(show.base_url, FEED_FILE), len(episodes),
                          media=(*media, cover_name, *icons), pages=pages,
-                         notes=notes, written=(cover_name, *icons, *pages, FEED_FILE))
+                         notes=notes, written=(cover_name, *icons, *pages, FEED_FILE),
+                         pending={} if write else dict(changes))
+
+
+def is_public(folder: Path, name: str) -> bool:
+    """Whether ``name`` is one of the show's public files, the ones publish copies to the target: the
+    episodes and their sidecars, the cover and icons, the records, the page and its web-app files,
+    the feed. Settings (articast.toml), follow.json, locks and anything else stay private."""
+    if "/" in name or name.startswith("."):
+        return False
+    if name in (FEED_FILE, PAGE_FILE, STORE_FILE, MANIFEST_FILE, WORKER_FILE, "cover.jpg", "cover.png") \
+            or name in {icon_name(px) for px in ICON_SIZES_PX}:
+        return True
+    if name.endswith(".mp3"):
+        return True
+    return any(name.endswith(suffix) and (folder / f"{name[:-len(suffix)]}.mp3").is_file()
+               for suffix in SIDECARS.values())
 
 
 def _files_of(folder: Path, slug: str) -> dict[str, str]:

@@ -32,11 +32,11 @@ def icon_name(px: int) -> str:
     return f"icon-{px}.png"
 
 
-def icon_bytes(cover: Path, px: int) -> bytes:
-    """The show's cover as a ``px`` square PNG."""
+def icon_bytes(cover: Path | bytes, px: int) -> bytes:
+    """The show's cover (a file, or its bytes) as a ``px`` square PNG."""
     from PIL import Image
 
-    with Image.open(cover) as img:
+    with Image.open(io.BytesIO(cover) if isinstance(cover, bytes) else cover) as img:
         small = img.convert("RGB").resize((px, px), Image.LANCZOS)
     buffer = io.BytesIO()
     small.save(buffer, "PNG", optimize=True)

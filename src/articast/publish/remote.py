@@ -33,7 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ..errors import ArticastError, InputError
 from .headers import headers_for
 
-__all__ = ["upload_show", "UploadResult", "headers_for", "redact", "MANIFEST", "EXTRAS"]
+__all__ = ["upload_show", "check_public", "UploadResult", "headers_for", "redact", "MANIFEST", "EXTRAS"]
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +54,58 @@ def redact(url: str) -> str:
     parts = urlsplit(url)
     if parts.password is None:
         return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}@{host}" if parts.username else host
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    return urlunsplit((parts.scheme, f"{user}@{hostport}", parts.path, parts.query, parts.fragment))
+
+
+def scrub(text: str, url: str) -> str:
+    """``text`` (another library's message, say) with the password of ``url`` replaced by ***,
+    as it is written and as it is decoded."""
+    from urllib.parse import quote, unquote
+
+    password = urlsplit(url).password
+    if not password:
+        return text
+    for form in sorted({password, unquote(password), quote(unquote(password), safe="")}, key=len, reverse=True):
+        if form:
+            text = text.replace(form, "***")
+    return text
+
+
+PUBLIC_CHECK_S = 10.0
+"""How long the check that the published feed can be read by anyone may take, in all."""
+
+
+def check_public(feed_url: str, timeout_s: float = PUBLIC_CHECK_S) -> str | None:
+    """Fetch the feed as a podcast app would (no credentials); None when it can, else one line saying
+    what is wrong and what to do."""
+    import socket
+    import urllib.error
+    import urllib.request
+
+    from ..ingest.web import USER_AGENT, within
+
+    request = urllib.request.Request(feed_url, headers={"User-Agent": USER_AGENT, "Range": "bytes=0-1023"})
+
+    def read() -> None:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            response.read(1024)
+
+    try:
+        within(timeout_s, read, lambda: TimeoutError(f"no answer within {timeout_s:g} s"))
+        return None
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403):
+            return (f"{feed_url} answers HTTP {exc.code} to a listener: podcast apps cannot read the feed. "
+                    "Make the copy public (docs/publishing.md says how for S3, R2, B2 and MinIO), or check "
+                    "--base-url")
+        return (f"{feed_url} answers HTTP {exc.code} {exc.reason}: podcast apps cannot read the feed there; "
+                "check --base-url (the address where the copy is served)")
+    except (urllib.error.URLError, socket.timeout, TimeoutError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        return (f"could not read the feed back at {feed_url} ({getattr(reason, 'strerror', None) or reason}); "
+                "check --base-url, or that the address is reachable from where your listeners are")
 
 
 @dataclass(frozen=True)
@@ -92,19 +139,28 @@ class Target:
     def __init__(self, url: str, endpoint_url: str | None = None) -> None:
         self.url = url
         self.shown = redact(url)
+        try:
+            urlsplit(url).port
+        except ValueError:
+            raise InputError(f"--to {self.shown}: the port must be a number from 1 to 65535") from None
         protocol = url.split("://", 1)[0].lower() if "://" in url else "file"
         self.protocol = protocol
         options: dict[str, Any] = {}
         if protocol in ("s3", "s3a") and endpoint_url:
             options["endpoint_url"] = endpoint_url
         try:
-            import fsspec
+            if protocol in ("sftp", "ssh"):
+                from .sftp import connect  # known_hosts and ~/.ssh/config, as OpenSSH would
 
-            self.fs, root = fsspec.core.url_to_fs(url, **options)
+                self.fs, root = connect(url)
+            else:
+                import fsspec
+
+                self.fs, root = fsspec.core.url_to_fs(url, **options)
         except ImportError as exc:
             raise InputError(self._missing(exc)) from None
         except ValueError as exc:  # fsspec: 'Protocol not known'
-            raise InputError(f"--to {self.shown}: {exc}") from None
+            raise InputError(f"--to {self.shown}: {scrub(str(exc), url)}") from None
         except Exception as exc:  # connecting (SFTP connects here): refused, unreachable, no such host
             raise self.failure(exc) from None
         self.root = root.rstrip("/") or "/"
@@ -124,8 +180,14 @@ class Target:
     def failure(self, exc: BaseException) -> ArticastError:
         """One line for a backend's error: unreachable, refused credentials, no such bucket or folder."""
         name = type(exc).__name__
-        text = " ".join(str(exc).split()) or name
+        text = scrub(" ".join(str(exc).split()), self.url) or name
         where = f"cannot publish to {self.shown}"
+        if name == "HostKeyError":
+            return ArticastError(f"{where}: {text}")
+        if "No authentication methods available" in text or (
+                name == "SSHException" and "no existing session" in text.lower()):
+            return ArticastError(f"{where}: no key or password to log in with (give the password in the URL, "
+                                 "an IdentityFile in ~/.ssh/config, or load your key into ssh-agent)")
         if "NoCredentials" in name or "Unable to locate credentials" in text:
             return ArticastError(f"{where}: no credentials found (set AWS_ACCESS_KEY_ID and "
                                  "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE)")
@@ -189,6 +251,22 @@ class Target:
             self._forget(part)
             raise
 
+    def holds(self, local: Path, size: int) -> bool:
+        """Whether the target's copy of a file, known to be ``size`` bytes, has the local one's bytes:
+        SAMPLES blocks spread over it (the ID3 tag, the audio, the end) are read and compared."""
+        step = max(SAMPLE_BYTES, size // SAMPLES)
+        offsets = sorted({*range(0, size, step), max(0, size - SAMPLE_BYTES)})
+        try:
+            with self.fs.open(self.path(local.name), "rb") as remote, open(local, "rb") as mine:
+                for offset in offsets:
+                    remote.seek(offset)
+                    mine.seek(offset)
+                    if remote.read(SAMPLE_BYTES) != mine.read(SAMPLE_BYTES):
+                        return False
+        except (OSError, ValueError):
+            return False
+        return True
+
     def write_manifest(self, files: dict[str, dict]) -> None:
         """Record what is at the target, through the same all-or-nothing put as the show's files."""
         import tempfile
@@ -213,10 +291,19 @@ class Target:
             pass
 
 
-def describe(folder: Path, names: tuple[str, ...]) -> list[LocalFile]:
-    """Size and hash of each named file of the show folder (one that is missing is left out)."""
+SAMPLES = 16
+"""Blocks compared, spread over a file, to tell whether the target holds it already (see Target.holds)."""
+SAMPLE_BYTES = 16 * 1024
+
+
+def describe(folder: Path, names: tuple[str, ...], pending: dict[str, bytes] | None = None) -> list[LocalFile]:
+    """Size and hash of each named file of the show folder, or of its ``pending`` bytes (a publish not
+    yet written); one that is missing is left out."""
     found = []
     for name in names:
+        if pending and name in pending:
+            found.append(LocalFile(name, len(pending[name]), hashlib.sha256(pending[name]).hexdigest()))
+            continue
         path = folder / name
         try:
             size = path.stat().st_size
@@ -231,10 +318,15 @@ def describe(folder: Path, names: tuple[str, ...]) -> list[LocalFile]:
 
 
 def upload_show(folder: Path, groups: list[tuple[str, ...]], url: str, *, endpoint_url: str | None = None,
-                dry_run: bool = False, report: Report | None = None) -> UploadResult:
+                dry_run: bool = False, report: Report | None = None,
+                pending: dict[str, bytes] | None = None) -> UploadResult:
     """Copy the show's files to ``url``, group by group (the last group is the feed), then delete
-    the files of episodes that left the show. Raises ArticastError, with one line, when the target
+    the files of episodes that left the show. ``pending`` holds files of a publish not yet written to
+    the show folder, sent from these bytes. Raises ArticastError, with one line, when the target
     cannot be reached, refuses the credentials or has no such bucket."""
+    import tempfile
+
+    pending = pending or {}
     target = Target(url, endpoint_url)
     result = UploadResult(target=target.shown, dry_run=dry_run)
     report = report or (lambda action, name: None)
@@ -246,15 +338,32 @@ def upload_show(folder: Path, groups: list[tuple[str, ...]], url: str, *, endpoi
             target.prepare()
         for group in groups:
             sent = False
-            for local in describe(folder, group):
+            for local in describe(folder, group, pending):
                 entry = known.get(local.name) or {}
-                if listing.get(local.name) == local.size_bytes and entry.get("sha256") == local.sha256:
+                same = listing.get(local.name) == local.size_bytes and entry.get("sha256") == local.sha256
+                if same and entry.get("sending"):
+                    # A copy stopped while sending this very file: it is there, whole, unless the put
+                    # never happened and an older file of the same size is what the listing shows.
+                    same = target.holds(folder / local.name, local.size_bytes)
+                    if same and not dry_run:
+                        known[local.name] = {"size": local.size_bytes, "sha256": local.sha256}
+                        target.write_manifest(known)
+                if same:
                     result.unchanged += 1
                     continue
                 report("upload", local.name)
                 result.uploaded.append(local.name)
-                if not dry_run:
+                if not dry_run and local.name.endswith(".mp3"):  # what is being sent, should the copy stop
+                    known[local.name] = {"size": local.size_bytes, "sha256": local.sha256, "sending": True}
+                    target.write_manifest(known)
+                if not dry_run and local.name in pending:
+                    with tempfile.TemporaryDirectory(prefix="articast-upload-") as scratch:
+                        staged = Path(scratch) / local.name
+                        staged.write_bytes(pending[local.name])
+                        target.put(staged, local.name)
+                elif not dry_run:
                     target.put(folder / local.name, local.name)
+                if not dry_run:
                     known[local.name] = {"size": local.size_bytes, "sha256": local.sha256}
                     sent = True
                     if local.name.endswith(".mp3"):  # recorded at once: a stopped copy never sends it again
