@@ -80,3 +80,19 @@ def test_binary_and_empty_are_refused(tmp_path: Path):
         read_article(tmp_path / "nope.md")
     with pytest.raises(InputError, match="folder"):
         read_article(tmp_path)
+
+
+@pytest.mark.parametrize("text, encoding", [
+    ("Café", "latin-1"),
+    ("Le café était fermé. Où est le garçon? Il a mangé une crème brûlée à Noël.", "cp1252"),
+    ("He said \u201cHello\u201d \u2014 and left. It\u2019s fine.", "cp1252"),
+    ("¿Dónde está el niño? ¡Mañana será otro día!", "latin-1"),
+    ("Die Straße war schön, und die Bäume grün.", "cp1252"),
+    ("Zażółć gęślą jaźń. Pójdź kińże tę chmurność w głąb flaszy.", "cp1250"),
+    ("Привет, как дела? Это тестовый текст на русском языке.", "cp1251"),
+    ("Καλημέρα κόσμε, τι κάνεις σήμερα;", "cp1253"),
+])
+def test_legacy_code_pages_are_told_apart(text, encoding):
+    from articast.ingest.decode import decode_text
+
+    assert decode_text(text.encode(encoding)) == text

@@ -60,6 +60,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     self.wfile.write(chunk)
             except (BrokenPipeError, ConnectionResetError):
                 pass
+        elif self.path in ("/drip", "/drip-headers"):  # a few bytes every 0.2 s: no read ever waits long
+            try:
+                self.wfile.write(b"HTTP/1.0 200 OK\r\n")
+                if self.path == "/drip":
+                    self.wfile.write(b"Content-Type: text/html\r\n\r\n<html><body><p>")
+                for _ in range(100):  # (bounded: 20 s at most)
+                    self.wfile.write(b"X-Slow: 1\r\n" if self.path == "/drip-headers" else b"word " * 5)
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+        elif self.path == "/latin1.html":  # the header says UTF-8; the bytes are Windows-1252
+            body = ("<html><head><title>Caf\u00e9 cr\u00e8me</title></head><body><article><h1>Caf\u00e9 "
+                    "cr\u00e8me</h1><p>" + "Le caf\u00e9 \u00e9tait ferm\u00e9, mais la cr\u00e8me "
+                    "br\u00fbl\u00e9e \u00e9tait l\u00e0. " * 6 + "</p></article></body></html>")
+            self._send(200, "text/html; charset=utf-8", body.encode("cp1252"))
+        elif self.path == "/escenic.html":  # a CMS's name in the metadata's title, the headline in og:title and h1
+            headline = "Cold wave alert: temperatures to plunge across the north"
+            body = (f'<html><head><title>escenic</title><meta name="title" content="escenic">'
+                    f'<meta property="og:title" content="{headline}"><meta name="author" content="No Author">'
+                    f'<meta name="generator" content="Escenic Content Engine"></head><body><article>'
+                    f'<h1>{headline}</h1><p>' + "Forecasters say the cold will last into the weekend. " * 6
+                    + "</p></article></body></html>")
+            self._send(200, "text/html; charset=utf-8", body.encode())
         elif self.path == "/nothing.html":
             self._send(200, "text/html", b"<html><body><nav><a href='/'>Home</a></nav></body></html>")
         else:
@@ -127,6 +151,28 @@ def test_slow_server_times_out(server: str, monkeypatch: pytest.MonkeyPatch):
     with pytest.raises(InputError, match="timed out"):
         read_article(f"{server}/slow")
     assert time.monotonic() - started < 2.5
+
+
+@pytest.mark.parametrize("path", ["/drip", "/drip-headers"])
+def test_a_dripping_server_is_cut_off_at_the_deadline_of_the_whole_download(server: str, path: str,
+                                                                           monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(fetch_module, "FETCH_TIMEOUT_S", 1.0)
+    started = time.monotonic()
+    with pytest.raises(InputError, match="timed out after 1 s"):
+        read_article(f"{server}{path}")
+    assert time.monotonic() - started < 10  # (it dripped for 20 s; each read waited 0.2 s at most)
+
+
+def test_latin1_bytes_under_a_utf8_header_are_read_as_latin1(server: str):
+    article = read_article(f"{server}/latin1.html")
+    text = " ".join(p for s in article.sections for p in s.paragraphs)
+    assert article.title == "Café crème" and "crème brûlée était là" in text and "\ufffd" not in text
+
+
+def test_a_cms_name_is_never_the_title_and_no_author_is_nobody(server: str):
+    article = read_article(f"{server}/escenic.html")
+    assert article.title == "Cold wave alert: temperatures to plunge across the north"
+    assert article.author is None
 
 
 def test_unreachable_address_fails_at_once():

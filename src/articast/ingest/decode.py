@@ -40,9 +40,38 @@ def decode_text(data: bytes, *, name: str = "article") -> str:
     return _check_text(text, name)
 
 
+def _western(data: bytes) -> str | None:
+    """The text as Windows-1252 (a superset of Latin-1) when it reads as a Western European language
+    there; else None.
+
+    Detectors guess from letter statistics, which a short text does not have: 'Café' came back as
+    Baltic cp775 ('Cafķ'). Text in a Latin-script language is mostly ASCII letters with a few
+    accented ones, and never a symbol inside a word; Cyrillic or Greek bytes read as 1252 are
+    words of accented letters only ('Ïðèâåò'), and Central European ones put symbols inside words
+    ('Za¿ó³æ')."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    letters = [ch for ch in text if ch.isalpha()]
+    accented = sum(1 for ch in letters if ord(ch) > 127)
+    if not letters or accented > 0.3 * len(letters):
+        return None
+    for before, ch, after in zip(text, text[1:], text[2:]):
+        if ord(ch) > 127 and before.isalpha() and after.isalpha() and ch not in "\u2019\u00b7" and (
+                not ch.isalpha()):
+            return None
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f" for ch in text):
+        return None
+    return text
+
+
 def _detect(data: bytes, name: str) -> str:
     from charset_normalizer import from_bytes
 
+    western = _western(data)
+    if western is not None:
+        return western
     results = from_bytes(data)
     best = results.best()
     if best is None:

@@ -80,6 +80,58 @@ def _readable(html: str) -> str:
     return lxml_html.tostring(root, encoding="unicode") if changed else html
 
 
+PLACEHOLDER_AUTHORS = {"no author", "unknown", "unknown author", "none", "n/a", "na", "null", "undefined",
+                       "admin", "administrator", "author", "by", "webmaster", "default", "user", "nobody"}
+"""What content systems put in an author field that has no author in it: never credited."""
+
+
+def real_author(name: str | None) -> str | None:
+    """The author's name, or None for an empty or placeholder one ('No Author', 'admin')."""
+    if not name or not name.strip():
+        return None
+    name = " ".join(name.split())
+    return None if name.lower().strip(" .:") in PLACEHOLDER_AUTHORS else name
+
+
+def _candidates(html: str) -> list[str]:
+    """Headlines a page states besides its metadata's title: og:title, its h1s, twitter:title, <title>."""
+    from lxml import etree, html as lxml_html
+
+    try:
+        root = lxml_html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return []
+    found = [*root.xpath("//meta[@property='og:title']/@content"), *(h.text_content() for h in root.iter("h1")),
+             *root.xpath("//meta[@name='twitter:title']/@content"), *root.xpath("//head/title/text()")]
+    return [" ".join(str(text).split()) for text in found if str(text).strip()]
+
+
+def _looks_like_a_name(title: str, names: set[str]) -> bool:
+    """A metadata title that is the site's or its software's name ('escenic', 'pix-bavaria'), not a headline."""
+    return not title or len(title.split()) == 1 or title.strip().lower() in names
+
+
+def page_headline(html: str, title: str, site_name: str | None) -> str:
+    """The article's title: the metadata's, unless that is a name (of the site, of the content
+    system: one word, where the page states a headline of several in og:title or its h1)."""
+    from lxml import etree, html as lxml_html
+
+    names = {site_name.strip().lower()} if site_name else set()
+    try:
+        names |= {str(g).split()[0].lower() for g in lxml_html.document_fromstring(html).xpath(
+            "//meta[@name='generator']/@content") if str(g).strip()}
+    except (etree.ParserError, ValueError, IndexError):
+        pass
+    title = strip_site_name(title, site_name)
+    if not _looks_like_a_name(title, names):
+        return title
+    for candidate in _candidates(html):
+        candidate = strip_site_name(candidate, site_name)
+        if len(candidate.split()) > 1 and candidate.lower() not in names:
+            return candidate
+    return title
+
+
 def _words(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
@@ -107,8 +159,7 @@ def parse_html(html: str, *, url: str | None = None, name: str = "page") -> Arti
         raise InputError(f"{name}: no article text found in the page")
     meta = trafilatura.extract_metadata(html, default_url=url)
     article = parse_markdown(markdown)
-    title = strip_site_name((meta.title if meta and meta.title else "") or article.title,
-                            meta.sitename if meta else None)
+    title = page_headline(html, (meta.title if meta and meta.title else "") or article.title, meta.sitename if meta else None)
     sections = article.sections
     # trafilatura may repeat the title as the first heading of the body.
     if sections and sections[0].title and sections[0].title.strip() == title:
@@ -128,7 +179,7 @@ def parse_html(html: str, *, url: str | None = None, name: str = "page") -> Arti
     return Article(
         title=title or article.title,
         sections=sections,
-        author=(meta.author if meta and meta.author else None) or article.author,
+        author=real_author(meta.author if meta else None) or real_author(article.author),
         date=(meta.date if meta and meta.date else None) or article.date,
         summary=(meta.description if meta and meta.description else None) or article.summary,
         language=lang.group(1) if lang else None,

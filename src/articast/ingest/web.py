@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ..errors import InputError, NotAPageError
 from .decode import MAX_ARTICLE_BYTES
 
 FETCH_TIMEOUT_S = 20.0
-"""Longest wait for a connection, a read, or the whole download."""
+"""Longest time a whole download may take, from the connection to its last byte."""
 
 USER_AGENT = "articast/0.1 (+https://pypi.org/project/articast/; turns articles into podcast episodes)"
 _ACCEPTED = ("text/html", "application/xhtml+xml", "text/plain", "text/markdown", "text/x-markdown")
@@ -47,18 +50,54 @@ def is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
 
 
+T = TypeVar("T")
+
+
+def within(timeout_s: float, work: Callable[[], T], timed_out: Callable[[], Exception]) -> T:
+    """``work()``, or ``timed_out()`` raised once ``timeout_s`` have passed, whatever the other side does.
+
+    A socket's timeout bounds each read, not the whole: a server that drips a few bytes every few
+    seconds (into its headers or its body) would keep a read going for ever. The work runs in a
+    thread of its own, abandoned at the deadline (its socket times out by itself soon after)."""
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, work()))
+        except BaseException as exc:  # handed to the caller's thread
+            outcome.append((False, exc))
+
+    thread = threading.Thread(target=run, name="articast-fetch", daemon=True)
+    thread.start()
+    thread.join(timeout_s)
+    if not outcome:
+        raise timed_out()
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
+
+
 def fetch(url: str, *, timeout_s: float | None = None, max_bytes: int = MAX_ARTICLE_BYTES,
           accept: tuple[str, ...] = _ACCEPTED, etag: str | None = None, last_modified: str | None = None,
           what: str = "a web page or text") -> Fetched:
     """GET ``url``; raise InputError for HTTP errors, time-outs, redirect loops, wrong types or huge bodies.
 
-    ``accept`` lists the media types wanted (anything else is refused, naming ``what`` was expected);
-    with ``etag`` or ``last_modified`` the GET is conditional, and a 304 answer comes back as
-    ``not_modified`` with no body."""
+    ``timeout_s`` bounds the whole download, however slowly the server sends. ``accept`` lists the
+    media types wanted (anything else is refused, naming ``what`` was expected); with ``etag`` or
+    ``last_modified`` the GET is conditional, and a 304 answer comes back as ``not_modified`` with
+    no body."""
+    timeout_s = FETCH_TIMEOUT_S if timeout_s is None else timeout_s
+    return within(timeout_s + 0.5,  # (the download's own check comes first, when it can)
+                  lambda: _fetch(url, timeout_s, max_bytes, accept, etag, last_modified, what),
+                  lambda: InputError(f"{url}: timed out after {timeout_s:g} s"))
+
+
+def _fetch(url: str, timeout_s: float, max_bytes: int, accept: tuple[str, ...], etag: str | None,
+           last_modified: str | None, what: str) -> Fetched:
     import urllib.error  # here, not at the top: a produce from a file need not load it (15 ms)
     import urllib.request
 
-    timeout_s = FETCH_TIMEOUT_S if timeout_s is None else timeout_s
     headers = {"User-Agent": USER_AGENT, "Accept": ", ".join(accept)}
     if etag:
         headers["If-None-Match"] = etag
@@ -107,4 +146,4 @@ def fetch(url: str, *, timeout_s: float | None = None, max_bytes: int = MAX_ARTI
         raise InputError(f"{url}: cannot be reached ({exc})") from None
 
 
-__all__ = ["Fetched", "fetch", "is_url", "FETCH_TIMEOUT_S", "USER_AGENT"]
+__all__ = ["Fetched", "fetch", "within", "is_url", "FETCH_TIMEOUT_S", "USER_AGENT"]
