@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from . import __version__, _startup  # noqa: F401  (_startup must run before anything imports numpy)
 from .config import Settings, resolve_settings
-from .errors import ArticastError, ExitStatus, InputError
+from .errors import ArticastError, ExitStatus, InputError, os_error_message
 
 if TYPE_CHECKING:
     from .models import Episode
@@ -275,7 +275,7 @@ def _parser() -> argparse.ArgumentParser:
                                          "on this machine, or on your network with --host 0.0.0.0.")
     serve_p.add_argument("--out", dest="out_dir", metavar="DIR", help="the show folder (default: output/)")
     serve_p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve_p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve_p.add_argument("--port", type=_port, default=8000, help="port, 0-65535 (default: 8000; 0 picks a free one)")
     serve_p.add_argument("-q", "--quiet", action="store_true",
                          help="do not print a line for each request (time, client, method, path, status, bytes)")
 
@@ -314,6 +314,17 @@ def _parser() -> argparse.ArgumentParser:
                          help="delete every cached segment and the encoded audio kept beside them")
     parser.commands = sub.choices  # type: ignore[attr-defined]
     return parser
+
+
+def _port(text: str) -> int:
+    """A TCP port number, for argparse: 0 to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0 to 65535)")
+    return port
 
 
 def _voice_flags(values: list[str] | None) -> tuple[str | None, dict[str, str]]:
@@ -514,11 +525,12 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _publish(settings: Settings, dry_run: bool = False, result: PublishResult | None = None) -> int:
-    """Publish the show folder (unless ``result`` says it was just done), say what was written, and
-    copy the show to its target when one is set."""
-    from .publish import DEFAULT_BASE_URL, publish_show
+    """Publish the show folder (unless ``result`` says it was just done), copy it to its target when
+    one is set, and say what was written. With a target, the show folder changes (and the base URL
+    is remembered) only once the copy has succeeded; a dry run changes nothing anywhere."""
+    from .publish import DEFAULT_BASE_URL, publish_show, write_pending
 
-    result = result or publish_show(settings)
+    result = result or publish_show(settings, write=not settings.publish_to)
     folder = Path(settings.out_dir)
     default_url = result.feed_url.startswith(DEFAULT_BASE_URL)
     if default_url and not settings.publish_to:
@@ -526,10 +538,8 @@ def _publish(settings: Settings, dry_run: bool = False, result: PublishResult | 
               f"{DEFAULT_BASE_URL}/ for 'articast serve'", file=sys.stderr)
     for note in result.notes:
         print(f"warning: {note}", file=sys.stderr)
-    print(f"published: {result.episodes} episode{'s' if result.episodes != 1 else ''}; subscribe at "
-          f"{result.feed_url}", file=sys.stderr)
     if settings.publish_to:
-        from .publish.remote import redact, upload_show
+        from .publish.remote import check_public, redact, upload_show
 
         if default_url:
             print(f"warning: the feed points at {DEFAULT_BASE_URL}/; set --base-url to the address where "
@@ -540,10 +550,21 @@ def _publish(settings: Settings, dry_run: bool = False, result: PublishResult | 
             print(f"{'would ' if dry_run else ''}{action} {name}", file=sys.stderr, flush=True)
 
         sent = upload_show(folder, result.upload_groups, settings.publish_to, endpoint_url=settings.endpoint_url,
-                           dry_run=dry_run, report=report)
+                           dry_run=dry_run, report=report, pending=result.pending)
         verb = "would upload" if dry_run else "uploaded"
         print(f"{sent.target}: {verb} {len(sent.uploaded)}, {'would delete' if dry_run else 'deleted'} "
               f"{len(sent.deleted)}, {sent.unchanged} unchanged", file=sys.stderr)
+        if dry_run:
+            print(f"would publish: {result.episodes} episode{'s' if result.episodes != 1 else ''} at "
+                  f"{result.feed_url}; nothing was changed", file=sys.stderr)
+            return ExitStatus.OK
+        write_pending(folder, result.pending)
+        if not default_url:
+            problem = check_public(result.feed_url)
+            if problem:
+                print(f"warning: {problem}", file=sys.stderr)
+    print(f"published: {result.episodes} episode{'s' if result.episodes != 1 else ''}; subscribe at "
+          f"{result.feed_url}", file=sys.stderr)
     for name in result.written:
         print(folder / name)
     return ExitStatus.OK
@@ -615,10 +636,13 @@ def _produce_one(source: str, settings: Settings, title: str | None) -> Episode:
 def _say_made(episode: Episode) -> None:
     """One line on stderr: the episode's title, length and chapters."""
     minutes, seconds = divmod(episode.duration_ms // 1000, 60)  # whole seconds, as players show it
-    print(f"{episode.title}: {minutes}:{seconds:02d}, {len(episode.chapters)} chapters", file=sys.stderr)
+    chapters = len(episode.chapters)
+    print(f"{episode.title}: {minutes}:{seconds:02d}, {chapters} chapter{'s' if chapters != 1 else ''}",
+          file=sys.stderr)
 
 
-def _produce_batch(sources: list[str], settings: Settings, show_traceback: bool) -> tuple[list[Episode], list[str]]:
+def _produce_batch(sources: list[str], settings: Settings, show_traceback: bool,
+                   title: str | None = None) -> tuple[list[Episode], list[str]]:
     """Several articles in one batch (one set of speech workers); each one's files are printed as it
     is done, in order, and one that fails is named and the rest go on."""
     from .cluster import make_batch
@@ -633,7 +657,7 @@ def _produce_batch(sources: list[str], settings: Settings, show_traceback: bool)
         def make() -> Episode:
             bar.start(number, source)
             try:
-                return batch.produce(source)
+                return batch.produce(source, title=title)
             finally:
                 bar.finish()
         return make
@@ -648,8 +672,8 @@ def _produce_batch(sources: list[str], settings: Settings, show_traceback: bool)
                 if isinstance(outcome, ArticastError):
                     print(f"error: {_naming(source, str(outcome))}", file=sys.stderr)
                 else:
-                    print(f"error: {source}: unexpected {type(outcome).__name__}: {outcome} "
-                          "(run with --traceback for details)", file=sys.stderr)
+                    said = os_error_message(outcome) if isinstance(outcome, OSError) else None
+                    print(f"error: {source}: {said or _unexpected(outcome)}", file=sys.stderr)
                 failed.append(source)
                 continue
             episode = outcome
@@ -685,14 +709,16 @@ def _cmd_produce(args: argparse.Namespace) -> int:
     failed: list[str] = []
     if len(sources) == 1 and not settings.ray:
         episodes.append(_produce_one(sources[0], settings, args.title))
-    else:
-        episodes, failed = _produce_batch(sources, settings, args.traceback)
+    else:  # (each episode's files are printed as it is done)
+        episodes, failed = _produce_batch(sources, settings, args.traceback, args.title)
     if args.publish and episodes:
         _publish(settings)
-    if len(sources) == 1:
+    if len(sources) == 1 and not settings.ray:
         for path in episodes[0].files:
             print(path)
         return ExitStatus.OK
+    if len(sources) == 1:
+        return ExitStatus.ERROR if failed else ExitStatus.OK
     summary = f"{len(episodes)} produced, {len(failed)} failed"
     print(summary + (f": {', '.join(failed)}" if failed else ""), file=sys.stderr)
     return ExitStatus.ERROR if failed else ExitStatus.OK
@@ -724,9 +750,13 @@ def _cmd_follow(args: argparse.Namespace) -> int:
                 changed = max(changed, record.changed)
                 for item in record.items.values():
                     states[item.status] = states.get(item.status, 0) + 1
-            counts = ", ".join(f"{n} {state}" for state, n in sorted(states.items())) or "not updated yet"
+            counts = ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
             when = f"; last changed {changed}" if changed else ""
-            print(f"{source.kind:<6} {source.source}  (first update voices {source.max_new}; {counts}{when})")
+            if counts:
+                print(f"{source.kind:<6} {source.source}  ({counts}{when})")
+            else:
+                print(f"{source.kind:<6} {source.source}  (not updated yet; its first update voices "
+                      f"{source.max_new})")
         return ExitStatus.OK
     if not args.source:
         raise InputError("follow needs a SOURCE (a feed, OPML file, reading list or folder), or --list")
@@ -777,6 +807,8 @@ def _cmd_update(args: argparse.Namespace) -> int:
     if result.mp3_paths:
         made = len(result.mp3_paths)
         print(f"update: {made} new episode{'s' if made != 1 else ''} from {sources}", file=sys.stderr)
+    elif result.failures:
+        print(f"update: no new episode from {sources}", file=sys.stderr)
     else:
         print(f"update: nothing new in {sources}", file=sys.stderr)
     if result.published:
@@ -827,6 +859,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.commands.get(args.command, parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    said = logging.StreamHandler(sys.stderr)  # the settings' warnings read like the command's own
+    said.setFormatter(logging.Formatter("warning: %(message)s"))
+    settings_log = logging.getLogger("articast.config")
+    settings_log.handlers[:] = [said]
+    settings_log.propagate = False
     if args.command is None:
         parser.print_help(sys.stderr)
         return ExitStatus.BAD_INPUT
@@ -847,12 +884,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(ExitStatus.INTERRUPTED)
     except BrokenPipeError:
         return int(ExitStatus.ERROR)
+    except OSError as exc:
+        if args.traceback:
+            traceback.print_exc()
+        print(f"error: {os_error_message(exc) or _unexpected(exc)}", file=sys.stderr)
+        return int(ExitStatus.ERROR)
     except Exception as exc:  # an articast bug: say so in one line, keep the stack for --traceback
         if args.traceback:
             traceback.print_exc()
-        print(f"error: unexpected {type(exc).__name__}: {exc} (run with --traceback for details)",
-              file=sys.stderr)
+        print(f"error: {_unexpected(exc)}", file=sys.stderr)
         return int(ExitStatus.ERROR)
+
+
+def _unexpected(exc: BaseException) -> str:
+    return f"unexpected {type(exc).__name__}: {exc} (run with --traceback for details)"
 
 
 def run() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Mapping
@@ -15,6 +16,8 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
+
+log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "articast.toml"
 DEFAULT_OUT = Path("output")
@@ -144,7 +147,20 @@ def normalise_role(role: str, origin: str = "--voice") -> str:
     return ROLES[key]
 
 
+_KINDS = {"pace_wpm": "a number", "jobs": "a whole number", "mono": "true or false", "music": "true or false",
+          "explicit": "true or false"}
+
+
 def _convert(name: str, value: Any, origin: str) -> Any:
+    # articast.toml gives typed values: a list, a table, or a number where text belongs is a mistake
+    # (title = ["a", "b"] must not reach the feed as "['a', 'b']"); flags and variables give text.
+    kind = _KINDS.get(name, "text")
+    wrong = (isinstance(value, (list, dict))
+             or (kind == "text" and not isinstance(value, (str, Path)))
+             or (kind == "a number" and (isinstance(value, bool) or not isinstance(value, (int, float, str))))
+             or (kind == "a whole number" and (isinstance(value, (bool, float)))))
+    if wrong:
+        raise InputError(f"{origin}: {value!r} is not a valid value for {name} (it takes {kind})")
     try:
         if name == "pace_wpm":
             return float(value)
@@ -153,6 +169,15 @@ def _convert(name: str, value: Any, origin: str) -> Any:
             if jobs < 1:
                 raise ValueError(value)
             return jobs
+        if name in ("base_url", "endpoint_url"):
+            from urllib.parse import urlsplit
+
+            text = str(value).strip()
+            parts = urlsplit(text)
+            if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+                raise InputError(f"{origin}: {value!r} is not a valid value for {name} "
+                                 "(it takes an http:// or https:// address)")
+            return text
         if name in ("mono", "music", "explicit"):
             if isinstance(value, bool):
                 return value
@@ -199,6 +224,40 @@ def load_lexicon(path: Path) -> dict[str, str]:
     return _lexicon_table(data, str(path))
 
 
+# articast.toml's tables and the keys each takes: the settings' keys (_SOURCES), and the ones read elsewhere.
+_TABLES: dict[str, set[str]] = {"show": set(), "produce": set(), "cluster": set(), "voices": set(ROLES),
+                                "lexicon": set(), "follow": {"source", "kind", "max_new"}}
+for _variable, (_table, _key) in _SOURCES.values():
+    _TABLES[_table].add(_key)
+
+_warned: set[str] = set()
+
+
+def _warn_unknown(data: Mapping[str, Any], path: Path) -> None:
+    """A warning (once) for each table and key articast.toml has that articast does not know, naming
+    the nearest it does: a misspelled key is otherwise silently ignored."""
+    import difflib
+
+    def near(word: str, choices: set[str]) -> str:
+        close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+        return f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(sorted(choices))}"
+
+    notes = []
+    for table, value in data.items():
+        if table not in _TABLES:
+            notes.append(f"{path}: unknown table [{table}], ignored{near(table, set(_TABLES))}")
+        elif table not in ("lexicon", "voices") and isinstance(value, dict):
+            notes += [f"{path}: unknown key {key!r} in [{table}], ignored{near(key, _TABLES[table])}"
+                      for key in value if key not in _TABLES[table]]
+        elif table == "follow" and isinstance(value, list):
+            notes += [f"{path}: unknown key {key!r} in [[follow]], ignored{near(key, _TABLES[table])}"
+                      for entry in value if isinstance(entry, dict) for key in entry if key not in _TABLES[table]]
+    for note in notes:
+        if note not in _warned:
+            _warned.add(note)
+            log.warning("%s", note)
+
+
 def load_settings_file(out_dir: Path) -> dict[str, Any]:
     """Read the show folder's articast.toml; a missing file is an empty one."""
     path = Path(out_dir) / SETTINGS_FILE
@@ -206,11 +265,48 @@ def load_settings_file(out_dir: Path) -> dict[str, Any]:
         return {}
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML ({exc})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: is not UTF-8 text; save it as UTF-8 (TOML files are UTF-8)") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+    _warn_unknown(data, path)
+    return data
+
+
+WORKER_MB = 400
+"""What one speech worker may take at most (the voice and onnxruntime's working memory)."""
+
+
+def _available_mb() -> int | None:
+    """Memory the system can give without swapping (Linux's MemAvailable), in MB; None where unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 1_000_000
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def usable_jobs(requested: int) -> tuple[int, str | None]:
+    """``requested`` speech workers bounded by the cores (more only take turns) and the memory (each
+    needs up to WORKER_MB); with a line saying so when it was more than that."""
+    cores = os.cpu_count() or 1
+    memory = _available_mb()
+    bound = min(cores, max(1, memory // WORKER_MB)) if memory is not None else cores
+    if requested <= bound:
+        return requested, None
+    why = f"{cores} core{'s' if cores != 1 else ''}"
+    if memory is not None and memory // WORKER_MB < cores:
+        why += f", {memory / 1000:.1f} GB free at {WORKER_MB} MB a worker"
+    return bound, f"{requested} speech workers is more than this machine can run at once; using {bound} ({why})"
 
 
 def resolve_settings(flags: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
@@ -247,6 +343,11 @@ def resolve_settings(flags: Mapping[str, Any], env: Mapping[str, str] | None = N
             values[f.name] = _convert(f.name, env[variable], variable)
         elif isinstance(data.get(table), dict) and key in data[table]:
             values[f.name] = _convert(f.name, data[table][key], f"{out_dir / SETTINGS_FILE} [{table}] {key}")
+    if values.get("jobs"):
+        values["jobs"], note = usable_jobs(values["jobs"])
+        if note and note not in _warned:
+            _warned.add(note)
+            log.warning("%s", note)
     return Settings(**values)
 
 

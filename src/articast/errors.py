@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from enum import IntEnum
 
 
@@ -36,3 +37,17 @@ class SpeechError(ArticastError):
 
 class AudioError(ArticastError):
     """Decoding, mixing or encoding audio failed."""
+
+
+def os_error_message(exc: OSError) -> str | None:
+    """One line for the file-system failures a user can act on (a full disk, a read-only or forbidden
+    folder); None for any other, which is a bug."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return (f"the disk is full{where}; free some space, or choose another folder with --out, and run "
+                "again (nothing half-written was left)")
+    if exc.errno == errno.EROFS:
+        return f"cannot write{where}: the disk is read-only; choose another folder with --out (or ARTICAST_OUT)"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"permission denied{where}; choose a folder you can write to with --out (or ARTICAST_OUT)"
+    return None

@@ -263,6 +263,8 @@ def parse_json_feed(data: bytes, base: str) -> Listing:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"{base}: is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise InputError(f"{base}: is JSON nested too deeply to be a feed") from None
     if not isinstance(doc, dict) or "jsonfeed.org" not in str(doc.get("version", "")):
         raise InputError(f"{base}: is JSON but not a JSON Feed (no jsonfeed.org version)")
     base_url = doc.get("feed_url") if isinstance(doc.get("feed_url"), str) and is_url(base) else base
@@ -343,7 +345,9 @@ def _sniff(data: bytes) -> str:
     if head.startswith(b"{"):
         return "json"
     if head.startswith(b"<"):
-        body = re.sub(rb"<\?xml.*?\?>|<!--.*?-->|<!doctype[^>]*>", b"", head, flags=re.DOTALL).lstrip()
+        # (a DOCTYPE's internal subset holds '>' of its own: <!DOCTYPE opml [<!ENTITY a "b">]>)
+        body = re.sub(rb"<\?xml.*?\?>|<!--.*?-->|<!doctype(?:[^>\[]|\[.*?\])*>", b"", head,
+                      flags=re.DOTALL).lstrip()
         if body.startswith(b"<opml"):
             return "opml"
         if body.startswith((b"<html", b"<head", b"<body")) or b"<!doctype html" in head:

@@ -95,6 +95,8 @@ class _Work:
     key: str
     item: Item
     language: str | None = None
+    kind: str = "feed"
+    """The followed source's kind: an item of a reading list or a folder is dated by when it was added."""
 
 
 def _newest_first(listing: Listing, kind: str) -> list[Item]:
@@ -182,7 +184,7 @@ def _plan(listing: Listing, followed: Followed, records: FollowRecords, done_lin
         else:
             if item.link:
                 done_links.add(item.link)
-            work.append(_Work(key, item, listing.language))
+            work.append(_Work(key, item, listing.language, followed.kind))
     return work, not work
 
 
@@ -212,15 +214,12 @@ def _article(item: Item, language: str | None = None) -> Article:
     return read_article(item.link, facts)
 
 
-def _free_slug(folder: Path, wanted: str, records: FollowRecords) -> str:
-    """``wanted``, or ``wanted-2``, ``-3``...: a file name no episode has and no item being made holds."""
-    held = records.slugs_being_made()
-    number = 1
-    while True:
-        slug = wanted if number == 1 else f"{wanted}-{number}"
-        if slug not in held and not (folder / f"{slug}.mp3").exists():
-            return slug
-        number += 1
+def _free_slug(folder: Path, article: Article, records: FollowRecords) -> str:
+    """A file name for the article's episode that no other article's episode has and no item being
+    made holds (see naming.free_slug)."""
+    from ..naming import free_slug, slugify, source_identity
+
+    return free_slug(folder, slugify(article.title), source_identity(article), taken=records.slugs_being_made())
 
 
 def _finished(folder: Path, record: ItemRecord) -> bool:
@@ -315,7 +314,7 @@ def _voice(work: list[_Work], settings: Settings, records: FollowRecords, failur
     """Make each item's episode, in a batch that shares one set of speech workers (the next item is
     read and spoken while the one before is mixed); one that fails is recorded and the rest go on."""
     from ..cluster import make_batch
-    from ..pipeline import Batch, slugify
+    from ..pipeline import Batch
 
     folder = Path(settings.out_dir)
     made: list[Path] = []
@@ -325,17 +324,20 @@ def _voice(work: list[_Work], settings: Settings, records: FollowRecords, failur
     def task(number: int, job: _Work, batch: Batch) -> Path:
         item, key = job.item, job.key
         known = records.item(key, item.identity) or ItemRecord(PRODUCING)
-        report(UpdateEvent("item", _label(item), number, len(work)))
         if known.status == PRODUCING and _finished(folder, known):
+            report(UpdateEvent("item", known.title or _label(item), number, len(work)))
             log.info("%s: its episode %s.mp3 was finished by a run that stopped; recording it",
                      _label(item), known.slug)
             records.set_item(key, item.identity, dataclasses.replace(known, status=DONE, error=""), made=True)
             return folder / f"{known.slug}.mp3"
         article = _article(item, job.language)
+        report(UpdateEvent("item", article.title, number, len(work)))  # (a reading list's item has only its URL)
+        if job.kind in ("list", "folder"):  # new to the listener now, whatever its own date
+            article = dataclasses.replace(article, dates_episode=False)
         titles[id(job)] = title = article.title
         with choosing:
             slug = known.slug if known.status == PRODUCING and known.slug else \
-                _free_slug(folder, slugify(article.title), records)
+                _free_slug(folder, article, records)
             records.set_item(key, item.identity, ItemRecord(PRODUCING, title=title, link=item.link or "", slug=slug,
                                                             tries=known.tries))
         # With one article in hand, its speech shows a progress bar; several at once would share a line.
@@ -358,6 +360,9 @@ def _voice(work: list[_Work], settings: Settings, records: FollowRecords, failur
             else:  # one bad item never stops the rest
                 exc = outcome
                 why = str(exc) if isinstance(exc, ArticastError) else f"unexpected {type(exc).__name__}: {exc}"
+                label = title or _label(item)
+                if why.startswith(f"{label}: "):  # the error names the item already (its URL, say)
+                    why = why[len(label) + 2:]
                 if not isinstance(exc, ArticastError):
                     log.debug("item %s failed", _label(item), exc_info=exc)
                 known = records.item(key, item.identity) or ItemRecord(FAILED)
