@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import errno
 import hashlib
 import json
 import logging
@@ -454,7 +455,8 @@ class ChunkedMp3:
         return gated_loudness(np.concatenate(self._momentary)) + LAME_GAIN_DB
 
     def _remove_spool(self) -> None:
-        self._spool.close()
+        with contextlib.suppress(OSError):  # a full disk fails the close's last flush: remove it all the same
+            self._spool.close()
         with contextlib.suppress(FileNotFoundError):
             self._spool_path.unlink()
 
@@ -489,7 +491,10 @@ def _splice(chunks: Path, path: Path, padding: int) -> None:
            "-metadata:s:a:0", "encoder=LAME3.100", "-f", "mp3", str(path)]
     result = subprocess.run(cmd, capture_output=True)
     if result.returncode != 0:
-        raise AudioError(f"joining the MP3 failed: {result.stderr.decode('utf-8', 'replace').strip()[-300:]}")
+        said = result.stderr.decode("utf-8", "replace")
+        if "No space left on device" in said:  # said as every other full disk is (see errors.os_error_message)
+            raise OSError(errno.ENOSPC, "No space left on device", str(path.parent))
+        raise AudioError(f"joining the MP3 failed: {' '.join(said.split())[-300:]}")
     set_lame_delay(path, ENCODER_DELAY, padding)
 
 
