@@ -103,3 +103,16 @@ def test_a_cluster_makes_what_a_local_run_makes_survives_a_lost_node_and_speaks_
     again = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
     assert sorted(p.name for p in node_cache.rglob("*.seg")) == spoken
+
+
+def test_one_article_on_the_cluster_takes_its_title_and_prints_each_file_once(cluster, tmp_path: Path):
+    from mutagen.id3 import ID3
+
+    article = write_articles(tmp_path / "articles")[0]
+    show = tmp_path / "show"
+    made = subprocess.run([*ARTICAST, "produce", str(article), "--out", str(show), "--no-music", "--mono",
+                           "--ray", "auto", "--title", "Monday notes"], capture_output=True, text=True, timeout=600)
+    assert made.returncode == 0, made.stderr
+    files = [str(show / f"monday-notes{suffix}") for suffix in (".vtt", ".srt", ".chapters.json", ".mp3")]
+    assert made.stdout.splitlines() == files  # each once, and nothing of Ray's between them
+    assert str(ID3(show / "monday-notes.mp3")["TIT2"]) == "Monday notes"

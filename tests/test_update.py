@@ -321,3 +321,34 @@ def test_max_new_0_voices_nothing_old_and_a_publish_a_stopped_run_missed_is_made
     written = (show / "feed.xml").stat().st_mtime_ns
     result, _ = update(show)
     assert result.published is None and (show / "feed.xml").stat().st_mtime_ns == written
+
+
+def test_a_reading_list_item_is_new_when_added_and_update_names_items_by_title(server: FeedServer, tmp_path: Path):
+    """An old article added to a reading list is dated when it was added (its own date is in its
+    description), so it tops the feed; progress names items by title; a dead link is named once."""
+    import datetime as dt
+
+    show = quick_show(tmp_path / "show")
+    title, *paragraphs = ARTICLES["tides"]
+    server.add("/old/tides.html", page(title, *paragraphs, date="2019-03-01"))
+    reading = server.add("/lists/walk.txt", "/old/tides.html\n", "text/plain; charset=utf-8")
+    assert run("follow", reading, "--out", str(show)).returncode == 0
+    first = run("update", "--out", str(show))
+    assert first.returncode == 0, first.stderr
+    assert f"[1/1] {title}" in first.stderr and "[1/1] http" not in first.stderr
+    parsed = feedparser.parse(str(show / "feed.xml"))
+    entry = parsed.entries[0]
+    added = dt.datetime(*entry.published_parsed[:6], tzinfo=dt.timezone.utc)
+    assert abs((dt.datetime.now(dt.timezone.utc) - added).total_seconds()) < 3600, entry.published
+    assert entry.summary.startswith("2019-03-01\n") or "2019-03-01" in entry.summary
+    listed = run("follow", "--list", "--out", str(show)).stdout
+    assert "1 done" in listed and "first update voices" not in listed
+
+    server.add("/lists/walk.txt", "/old/tides.html\n/old/gone.html\n", "text/plain; charset=utf-8")
+    dead = run("update", "--out", str(show))
+    assert dead.returncode == 1
+    gone = f"{server.url}/old/gone.html"
+    failure = [line for line in dead.stderr.splitlines() if line.startswith("  ")]
+    assert failure == [f"  {gone}: the server answered HTTP 404 Not Found"], dead.stderr
+    assert "update: no new episode from 1 source" in dead.stderr and "nothing new" not in dead.stderr
+    assert dead.stderr.count(gone) == 2  # the warning and the summary, each naming it once
