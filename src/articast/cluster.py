@@ -83,6 +83,11 @@ def connect(address: str) -> Callable[[], None]:
         raise
     except Exception as exc:  # ConnectionError, ValueError, RuntimeError...: Ray's many ways of saying no
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if any(word in str(exc).lower() for word in ("auth", "token", "unauthenticated")) or \
+                type(exc).__name__ == "AuthenticationError":
+            raise ArticastError(f"cannot join the Ray cluster at {address}: it asks for its token (Ray's token "
+                                "authentication): set RAY_AUTH_TOKEN to what 'ray get-auth-token' prints on the "
+                                "head, or copy the head's ~/.ray/auth_token here (docs/cluster.md)") from None
         raise ArticastError(f"cannot join the Ray cluster at {address} ({first})") from None
     return ray.shutdown
 
