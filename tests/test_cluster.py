@@ -116,3 +116,56 @@ def test_one_article_on_the_cluster_takes_its_title_and_prints_each_file_once(cl
     files = [str(show / f"monday-notes{suffix}") for suffix in (".vtt", ".srt", ".chapters.json", ".mp3")]
     assert made.stdout.splitlines() == files  # each once, and nothing of Ray's between them
     assert str(ID3(show / "monday-notes.mp3")["TIT2"]) == "Monday notes"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_cluster_that_asks_for_a_token_is_said_in_one_line(tmp_path: Path):
+    """A head with Ray's token authentication: without the token, one line naming what to set (not
+    Ray's twenty warnings); with it, the episode is made."""
+    import secrets
+    import signal
+
+    token = secrets.token_hex(16)
+    port = _free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")}
+    head_env = {**clean, "HOME": str(tmp_path / "head-home"), "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": token}
+    ray_cli = str(Path(sys.executable).with_name("ray"))
+    head = subprocess.Popen([ray_cli, "start", "--head", "--block", f"--port={port}", "--num-cpus=1",
+                             "--include-dashboard=false", "--ray-client-server-port", str(_free_port()),
+                             "--node-ip-address=127.0.0.1"],
+                            env=head_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        address = f"127.0.0.1:{port}"
+        env = {**clean, "HOME": str(tmp_path / "client-home")}
+        command = [*ARTICAST, "produce", str(write_articles(tmp_path / "articles")[0]), "--out",
+                   str(tmp_path / "show"), "--no-music", "--mono", "--ray", address]
+        admitted = None
+        for _ in range(60):  # the head takes a few seconds to come up
+            admitted = subprocess.run(command, capture_output=True, text=True, timeout=300,
+                                      env={**env, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": token})
+            if admitted.returncode == 0:
+                break
+            time.sleep(1)
+        assert admitted is not None and admitted.returncode == 0, admitted.stderr
+        assert admitted.stdout.splitlines()[-1].endswith(".mp3")
+        refused = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+        assert refused.returncode == 1
+        assert refused.stderr.splitlines() == [
+            f"error: cannot join the Ray cluster at {address}: it asks for its token (Ray's token "
+            "authentication): set RAY_AUTH_MODE=token, and RAY_AUTH_TOKEN to what 'ray get-auth-token' prints "
+            "on the head (or copy the head's ~/.ray/auth_token here); see docs/cluster.md"], refused.stderr
+    finally:
+        os.killpg(head.pid, signal.SIGTERM)
+        try:
+            head.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(head.pid, signal.SIGKILL)
+            head.wait(timeout=30)

@@ -15,9 +15,10 @@ import dataclasses
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,30 @@ def _import_ray() -> Any:
     return ray
 
 
+@contextlib.contextmanager
+def _core_messages() -> Iterator[Callable[[], str]]:
+    """Hold what is written to file descriptor 2 (stderr) during the block, where Ray's C++ core
+    writes a warning a second while it retries (twenty of them for a missing token); yields what
+    reads it back. Shown afterwards only with -v."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    held = tempfile.TemporaryFile()
+    os.dup2(held.fileno(), 2)
+
+    def said() -> str:
+        held.seek(0)
+        return held.read().decode("utf-8", "replace")
+
+    try:
+        yield said
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        if log.isEnabledFor(logging.INFO):
+            sys.stderr.write(said())
+        held.close()
+
+
 def connect(address: str) -> Callable[[], None]:
     """Join the cluster at ``address`` ('auto', 'ray://host:10001', a head's host:port, or 'local'
     for a one-node cluster of this machine's cores); returns what to call when done."""
@@ -75,7 +100,17 @@ def connect(address: str) -> Callable[[], None]:
             ray.init(num_cpus=os.cpu_count() or 1, **options)
         elif address == "auto" or address.startswith("ray://") or ":" in address:
             options.pop("include_dashboard")
-            ray.init(address=address, **options)
+            with _core_messages() as said:  # Ray's core writes its retries straight to file 2
+                try:
+                    ray.init(address=address, **options)
+                except Exception:
+                    if "InvalidAuthToken" in said() or "Unauthenticated" in said():
+                        raise ArticastError(
+                            f"cannot join the Ray cluster at {address}: it asks for its token (Ray's token "
+                            "authentication): set RAY_AUTH_MODE=token, and RAY_AUTH_TOKEN to what 'ray "
+                            "get-auth-token' prints on the head (or copy the head's ~/.ray/auth_token here); "
+                            "see docs/cluster.md") from None
+                    raise
         else:
             raise InputError(f"--ray: {address!r} is not a cluster address; give local, auto, "
                              "ray://HOST:10001 or the head's HOST:PORT")
@@ -83,11 +118,6 @@ def connect(address: str) -> Callable[[], None]:
         raise
     except Exception as exc:  # ConnectionError, ValueError, RuntimeError...: Ray's many ways of saying no
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if any(word in str(exc).lower() for word in ("auth", "token", "unauthenticated")) or \
-                type(exc).__name__ == "AuthenticationError":
-            raise ArticastError(f"cannot join the Ray cluster at {address}: it asks for its token (Ray's token "
-                                "authentication): set RAY_AUTH_TOKEN to what 'ray get-auth-token' prints on the "
-                                "head, or copy the head's ~/.ray/auth_token here (docs/cluster.md)") from None
         raise ArticastError(f"cannot join the Ray cluster at {address} ({first})") from None
     return ray.shutdown
 
