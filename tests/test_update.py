@@ -352,3 +352,22 @@ def test_a_reading_list_item_is_new_when_added_and_update_names_items_by_title(s
     assert failure == [f"  {gone}: the server answered HTTP 404 Not Found"], dead.stderr
     assert "update: no new episode from 1 source" in dead.stderr and "nothing new" not in dead.stderr
     assert dead.stderr.count(gone) == 2  # the warning and the summary, each naming it once
+
+
+def test_an_update_whose_copy_failed_copies_the_show_next_time(server: FeedServer, tmp_path: Path):
+    show = quick_show(tmp_path / "show")
+    settings = show / "articast.toml"
+    settings.write_text(settings.read_text() + '[show]\nbase_url = "https://pod.example.org"\n'
+                        'publish_to = "sftp://pod@127.0.0.1:9/srv/podcast"\n')
+    feed = server.add("/feed.xml", rss([{"title": "The Ferry Comes Home", "link": "/news/ferry.html",
+                                         "guid": "ferry", "pubDate": day(1)}]), "application/rss+xml")
+    assert run("follow", feed, "--out", str(show)).returncode == 0
+    failed = run("update", "--out", str(show))
+    assert failed.returncode == 1 and "cannot reach it" in failed.stderr.strip().splitlines()[-1]
+    target = tmp_path / "target"
+    settings.write_text(settings.read_text().replace("sftp://pod@127.0.0.1:9/srv/podcast", f"file://{target}"))
+    again = run("update", "--out", str(show))  # nothing new, but the show never reached its target
+    assert again.returncode == 0, again.stderr
+    assert (target / "feed.xml").is_file() and (target / "the-ferry-comes-home.mp3").is_file()
+    last = run("update", "--out", str(show))
+    assert last.returncode == 0 and "published" not in last.stderr

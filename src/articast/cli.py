@@ -812,7 +812,15 @@ def _cmd_update(args: argparse.Namespace) -> int:
     else:
         print(f"update: nothing new in {sources}", file=sys.stderr)
     if result.published:
-        _publish(settings, result=result.published)
+        try:
+            _publish(settings, result=result.published)
+        except ArticastError:  # the copy failed: the next update copies the show again, new or not
+            from .follow.records import FollowRecords
+
+            records = FollowRecords(settings.out_dir).load()
+            records.unpublished = True
+            records.save()
+            raise
     if result.failures:
         print(f"{len(result.failures)} failed:", file=sys.stderr)
         for failure in result.failures:
