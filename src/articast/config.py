@@ -236,9 +236,9 @@ _warned: set[str] = set()
 def _warn_unknown(data: Mapping[str, Any], path: Path) -> None:
     """A warning (once) for each table and key articast.toml has that articast does not know, naming
     the nearest it does: a misspelled key is otherwise silently ignored."""
-    import difflib
-
     def near(word: str, choices: set[str]) -> str:
+        import difflib  # (only for a key that is not known)
+
         close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
         return f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(sorted(choices))}"
 
