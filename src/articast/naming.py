@@ -56,7 +56,8 @@ def source_identity(article: Article) -> str:
         return article.link
     source = article.source or ""
     if source and source != "stdin":
-        return str(Path(source).resolve())
+        path = Path(source)
+        return str(path.resolve()) if path.exists() else source  # (a feed's item: its identity)
     words = "\n".join([article.title, *(p for section in article.sections for p in section.paragraphs)])
     return "stdin:sha256:" + hashlib.sha256(words.encode("utf-8")).hexdigest()[:32]
 

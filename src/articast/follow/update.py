@@ -208,7 +208,7 @@ def _article(item: Item, language: str | None = None) -> Article:
         article = with_facts(article, facts)
         if language and not article.language:
             article = dataclasses.replace(article, language=language)
-        return dataclasses.replace(article, title=article.title or "Untitled", source=name)
+        return dataclasses.replace(article, title=article.title or "Untitled", source=item.link or item.identity)
     if not item.link:
         raise InputError("the item has no link, and the feed does not carry its article")
     return read_article(item.link, facts)
