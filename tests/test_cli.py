@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from articast.cli import ProgressBar
+from articast.progress import ProgressBar
 from articast.pipeline import Progress
 
 from .conftest import DATA
@@ -137,7 +137,7 @@ def test_progress_bar_draws_only_on_a_terminal():
 
 
 def test_article_bar_counts_articles_on_a_terminal_and_names_each_elsewhere():
-    from articast.cli import ArticleBar
+    from articast.progress import ArticleBar
 
     class Terminal(io.StringIO):
         def isatty(self):

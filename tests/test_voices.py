@@ -166,7 +166,7 @@ def test_a_file_missing_from_the_server_or_a_download_already_running_is_one_lin
 def test_the_download_bar_draws_on_a_terminal_and_names_each_file_elsewhere():
     import io
 
-    from articast.cli import DownloadBar
+    from articast.progress import DownloadBar
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

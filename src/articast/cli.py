@@ -8,19 +8,18 @@ import logging
 import os
 import sys
 import threading
-import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from . import __version__, _startup  # noqa: F401  (_startup must run before anything imports numpy)
 from .config import Settings, resolve_settings
 from .errors import ArticastError, ExitStatus, InputError, os_error_message
+from .progress import ArticleBar, DownloadBar, ProgressBar, size_text
 
 if TYPE_CHECKING:
     from .models import Episode
-    from .pipeline import Progress
     from .publish import PublishResult
 
 DESCRIPTION = "Turn a written article into a podcast episode: offline speech, music, chapters, transcript."
@@ -42,79 +41,6 @@ examples:
 
 exit status: 0 done, 1 failed, 2 bad input or usage, 130 interrupted (Ctrl-C).
 """
-
-
-def _bar(done: int, total: int, width: int = 30) -> str:
-    """``[#####.....]``: ``done`` of ``total`` as a bar of ``width`` cells."""
-    filled = int(width * done / max(1, total))
-    return f"[{'#' * filled}{'.' * (width - filled)}]"
-
-
-class ProgressBar:
-    """A one-line progress bar on a terminal; silent when the stream is not a terminal."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.enabled = stream.isatty()
-        self.started = time.monotonic()
-        self.active = False
-
-    def __call__(self, event: Progress) -> None:
-        if not self.enabled:
-            return
-        if event.stage == "speech":
-            elapsed = time.monotonic() - self.started
-            line = (f"\rspeaking  {_bar(event.done, event.total)} "
-                    f"{event.done}/{event.total} segments  {elapsed:5.1f}s")
-        else:
-            line = f"\r{'mixing' if event.stage == 'mix' else 'encoding'}...{' ' * 50}"
-        self.stream.write(line)
-        self.stream.flush()
-        self.active = True
-
-    def close(self) -> None:
-        if self.enabled and self.active:
-            self.stream.write("\r" + " " * 72 + "\r")
-            self.stream.flush()
-            self.active = False
-
-
-class ArticleBar:
-    """The progress of a batch, counted in articles: a bar on a terminal, else a line as each starts."""
-
-    def __init__(self, stream: TextIO, total: int) -> None:
-        self.stream, self.total = stream, total
-        self.enabled = stream.isatty()
-        self.started = self.done = 0
-        self._lock = threading.Lock()
-
-    def _draw(self) -> None:
-        self.stream.write(f"\rarticles {_bar(self.done, self.total)} {self.done}/{self.total} done, "
-                          f"{self.started - self.done} in hand ")
-        self.stream.flush()
-
-    def start(self, number: int, source: str) -> None:
-        """Article ``number`` (from 1) is being made."""
-        with self._lock:
-            self.started += 1
-            if self.enabled:
-                self._draw()
-            else:
-                print(f"[{number}/{self.total}] {source}", file=self.stream, flush=True)
-
-    def finish(self) -> None:
-        """One more article is done (or failed)."""
-        with self._lock:
-            self.done += 1
-            if self.enabled:
-                self._draw()
-
-    def clear(self) -> None:
-        """Take the bar off the line, so a message can be printed there."""
-        if self.enabled:
-            with self._lock:
-                self.stream.write("\r" + " " * 72 + "\r")
-                self.stream.flush()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -341,44 +267,6 @@ def _voice_flags(values: list[str] | None) -> tuple[str | None, dict[str, str]]:
     return default, roles
 
 
-def _size(n: int) -> str:
-    if n < 1e6:
-        return f"{n / 1e3:.0f} kB"
-    return f"{n / 1e6:.1f} MB" if n < 1e9 else f"{n / 1e9:.2f} GB"
-
-
-class DownloadBar:
-    """A download's progress: a bar on a terminal, else a line per file started and finished."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.enabled = stream.isatty()
-        self.current: str | None = None
-        self.last = 0.0
-
-    def __call__(self, name: str, done: int, total: int) -> None:
-        if name != self.current:
-            self.current = name
-            if not self.enabled:
-                resumed = f", resuming at {_size(done)}" if done else ""
-                print(f"downloading {name} ({_size(total)}{resumed})", file=self.stream, flush=True)
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if done < total and now - self.last < 0.1:
-            return
-        self.last = now
-        self.stream.write(f"\r{name[:36]:<36} {_bar(done, total)} "
-                          f"{_size(done)} / {_size(total)} ")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled and self.current:
-            self.stream.write("\r" + " " * 100 + "\r")
-            self.stream.flush()
-        self.current = None
-
-
 def _cmd_voices(args: argparse.Namespace) -> int:
     if args.download:
         return _download_voices(args.download)
@@ -414,7 +302,7 @@ def _list_available(lang: str | None, refresh: bool) -> int:
         mark = "bundled" if voice.name in bundled else "installed" if voice.name in installed else ""
         speakers = f"{voice.speakers} speaker{'s' if voice.speakers != 1 else ''}"
         print(f"  {voice.name:<32} {voice.language_name[:30]:<30} {voice.quality:<7} {speakers:<12} "
-              f"{_size(voice.size_bytes):>9}  {mark}".rstrip())
+              f"{size_text(voice.size_bytes):>9}  {mark}".rstrip())
     count = f"{len(voices)} voice{'s' if len(voices) != 1 else ''}{f' for {lang}' if lang else ''}"
     print(f"{count} in {found.url}; install one with: articast voices --download NAME")
     return ExitStatus.OK
@@ -438,8 +326,8 @@ def _download_voices(names: list[str]) -> int:
         if done.already_installed:
             print(f"{done.voice.name} is already installed: {done.model}")
         else:
-            resumed = f", resumed after {_size(done.resumed_bytes)}" if done.resumed_bytes else ""
-            print(f"installed {done.voice.name} ({_size(done.voice.size_bytes)}{resumed}; MD5 checked): "
+            resumed = f", resumed after {size_text(done.resumed_bytes)}" if done.resumed_bytes else ""
+            print(f"installed {done.voice.name} ({size_text(done.voice.size_bytes)}{resumed}; MD5 checked): "
                   f"{done.model}")
     return ExitStatus.OK
 
