@@ -25,7 +25,7 @@ from typing import Any
 
 from .config import Settings
 from .errors import ArticastError, InputError
-from .fsutil import move_into_place, remove_stale_temps, show_lock, staged_files
+from .fsutil import remove_stale_temps, staged_files
 from .models import Article, ChapterMark, Episode
 from .pipeline import ArticleRunner
 
@@ -215,7 +215,7 @@ class RayBatch(ArticleRunner):
     def _write(self, made: Made, out_dir: Path, named: str | None, wanted: str, identity: str) -> Episode:
         """The episode's files moved into the show folder together, the MP3 last, under ``named`` or
         the free name for the article (see naming.free_slug)."""
-        from .naming import free_slug
+        from .naming import move_episode_in
 
         with self._writing:
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -223,9 +223,7 @@ class RayBatch(ArticleRunner):
             with staged_files(out_dir, _SUFFIXES) as staged:  # (_SUFFIXES ends with the MP3)
                 for suffix, tmp in staged.items():
                     tmp.write_bytes(made.files[suffix])
-                with show_lock(out_dir) if named is None else contextlib.nullcontext():
-                    slug = named or free_slug(out_dir, wanted, identity)
-                    move_into_place(staged, out_dir, slug)
+                slug = move_episode_in(staged, out_dir, named, wanted, identity)
         return Episode(title=made.title, slug=slug, mp3_path=out_dir / f"{slug}.mp3",
                        vtt_path=out_dir / f"{slug}.vtt", chapters_path=out_dir / f"{slug}.chapters.json",
                        duration_ms=made.duration_ms, chapters=made.chapters, word_count=made.word_count)

@@ -253,9 +253,14 @@ def _warn_unknown(data: Mapping[str, Any], path: Path) -> None:
             notes += [f"{path}: unknown key {key!r} in [[follow]], ignored{near(key, _TABLES[table])}"
                       for entry in value if isinstance(entry, dict) for key in entry if key not in _TABLES[table]]
     for note in notes:
-        if note not in _warned:
-            _warned.add(note)
-            log.warning("%s", note)
+        _warn_once(note)
+
+
+def _warn_once(note: str) -> None:
+    """A warning line, said once however often the settings are read."""
+    if note not in _warned:
+        _warned.add(note)
+        log.warning("%s", note)
 
 
 def load_settings_file(out_dir: Path) -> dict[str, Any]:
@@ -345,9 +350,8 @@ def resolve_settings(flags: Mapping[str, Any], env: Mapping[str, str] | None = N
             values[f.name] = _convert(f.name, data[table][key], f"{out_dir / SETTINGS_FILE} [{table}] {key}")
     if values.get("jobs"):
         values["jobs"], note = usable_jobs(values["jobs"])
-        if note and note not in _warned:
-            _warned.add(note)
-            log.warning("%s", note)
+        if note:
+            _warn_once(note)
     return Settings(**values)
 
 

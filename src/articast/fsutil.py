@@ -23,6 +23,13 @@ _FILE_MODE = 0o666 & ~_current_umask()
 mkstemp's private 0600 would hide the show's files from a web server running as another user."""
 
 
+def _settle(tmp: Path) -> None:
+    """A written temporary file on disk (fsync) and readable as an ordinary file is, before its rename."""
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.chmod(tmp, _FILE_MODE)
+
+
 @contextlib.contextmanager
 def atomic_path(final: Path) -> Iterator[Path]:
     """Yield a hidden temporary path beside ``final``; move it into place only on success."""
@@ -33,9 +40,7 @@ def atomic_path(final: Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.chmod(tmp, _FILE_MODE)
+        _settle(tmp)
         os.replace(tmp, final)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -66,10 +71,8 @@ def move_into_place(staged: dict[str, Path], folder: Path, stem: str) -> dict[st
     """Move staged files to ``folder/stem+suffix``, in the order given (the last is the one a reader
     looks for: the others are in place before it is); their final paths by suffix."""
     final = {}
-    for suffix, tmp in staged.items():
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.chmod(tmp, _FILE_MODE)
+    for tmp in staged.values():  # every file on disk before the first is moved
+        _settle(tmp)
     for suffix, tmp in staged.items():
         final[suffix] = Path(folder) / f"{stem}{suffix}"
         os.replace(tmp, final[suffix])

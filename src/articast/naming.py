@@ -79,4 +79,19 @@ def free_slug(folder: Path, wanted: str, identity: str, taken: Container[str] = 
         number += 1
 
 
-__all__ = ["MAX_SLUG_CHARS", "free_slug", "slugify", "source_identity"]
+def move_episode_in(staged: dict[str, Path], folder: Path, named: str | None, wanted: str, identity: str) -> str:
+    """Move an episode's staged files (see fsutil.staged_files) into ``folder`` under ``named``, or
+    under the free name for the article ``identity``, chosen under the show's lock so that two
+    commands at once never take the same one; the name used."""
+    from .fsutil import move_into_place, show_lock
+
+    if named:  # a caller that names the files (update, a cluster's node) has made sure it is free
+        move_into_place(staged, folder, named)
+        return named
+    with show_lock(folder):
+        slug = free_slug(folder, wanted, identity)
+        move_into_place(staged, folder, slug)
+    return slug
+
+
+__all__ = ["MAX_SLUG_CHARS", "free_slug", "move_episode_in", "slugify", "source_identity"]

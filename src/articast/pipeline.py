@@ -19,10 +19,10 @@ import numpy as np
 
 from .config import Settings
 from .errors import AudioError, InputError, SpeechError
-from .fsutil import atomic_path, move_into_place, remove_stale_temps, show_lock, staged_files
+from .fsutil import atomic_path, remove_stale_temps, staged_files
 from .ingest import read_article
 from .models import ATTRIBUTION, Article, Clip, Cue, Episode, Mix, Script
-from .naming import free_slug, slugify, source_identity
+from .naming import free_slug, move_episode_in, slugify, source_identity
 from .script import build_script
 from .speech import EngineOptions, SpeechEngine, get_engine
 from .speech.cache import SegmentCache, segment_key
@@ -528,12 +528,7 @@ def produce(source: str | Path | Article, settings: Settings = Settings(), *, ti
                 source=identity,
             ))
             log.info("timing: tags and sidecars %.3f s", time.perf_counter() - started)
-            if named:
-                move_into_place(staged, out_dir, slug)
-            else:  # another command may have taken the name meanwhile: choose it where no one else can
-                with show_lock(out_dir):
-                    slug = free_slug(out_dir, slugify(script.title), identity)
-                    move_into_place(staged, out_dir, slug)
+            slug = move_episode_in(staged, out_dir, named, slugify(script.title), identity)
     except BaseException:
         speech.close()
         if created:
