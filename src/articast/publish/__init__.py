@@ -98,10 +98,16 @@ class _Changes(dict):
 
 
 def write_pending(folder: Path, pending: dict[str, bytes]) -> None:
-    """Write what a publish left pending into the show folder, each file atomically, the feed last."""
+    """Write what a publish left pending into the show folder (see publish_show(write=False))."""
     with show_lock(folder):
-        for name in sorted(pending, key=lambda n: (n == FEED_FILE, n == PAGE_FILE)):
-            write_bytes_atomic(Path(folder) / name, pending[name])
+        _write_changes(folder, pending)
+
+
+def _write_changes(folder: Path, changes: dict[str, bytes]) -> None:
+    """Each file atomically, the page next to last and the feed last: a reader never finds a feed
+    that names a file not there yet."""
+    for name in sorted(changes, key=lambda n: (n == FEED_FILE, n == PAGE_FILE)):
+        write_bytes_atomic(Path(folder) / name, changes[name])
 
 
 def _cover(changes: _Changes, settings: Settings) -> tuple[str, bytes]:
@@ -206,8 +212,7 @@ def publish_show(settings: Settings, write: bool = True) -> PublishResult:
         changes.put(PAGE_FILE, page.encode())
         changes.put(FEED_FILE, render_feed(show, episodes, files))
         if write:
-            for name, data in changes.items():  # (in the order put: the feed last)
-                write_bytes_atomic(folder / name, data)
+            _write_changes(folder, changes)
     media = [name for record in sorted(episodes, key=lambda r: r.number) for name in files[record.slug].values()]
     notes = () if show.owner_email else (NO_EMAIL_NOTE,)
     pages = (STORE_FILE, MANIFEST_FILE, WORKER_FILE, PAGE_FILE)

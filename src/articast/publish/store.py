@@ -1,17 +1,16 @@
-"""The show's episode records: one small JSON file, written atomically under a lock."""
+"""The show's episode records: one small JSON file, written atomically under the show's lock (see publish_show)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..errors import ArticastError
-from ..fsutil import SHOW_LOCK_FILE, now_iso, show_lock, write_text_atomic
+from ..fsutil import SHOW_LOCK_FILE, now_iso
 
 STORE_FILE = "episodes.json"
 LOCK_FILE = SHOW_LOCK_FILE
@@ -88,14 +87,6 @@ class EpisodeStore:
         self.meta: dict[str, str] = {}
         """Show facts remembered between publishes (the base URL last used)."""
 
-    @contextlib.contextmanager
-    def locked(self, timeout_s: float = 60.0) -> Iterator[dict[str, EpisodeRecord]]:
-        """Hold the show's lock, yield the records by slug, and save them when the block ends."""
-        with show_lock(self.folder, timeout_s):
-            records = self.load()
-            yield records
-            self.save(records)
-
     def load(self) -> dict[str, EpisodeRecord]:
         """Read the records; a missing store is an empty one."""
         try:
@@ -114,10 +105,6 @@ class EpisodeStore:
         ordered = sorted(records.values(), key=lambda r: (r.number, r.slug))
         doc = {"version": 1, "show": self.meta, "episodes": [asdict(r) for r in ordered]}
         return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-
-    def save(self, records: dict[str, EpisodeRecord]) -> None:
-        """Write the records atomically, oldest first."""
-        write_text_atomic(self.path, self.render(records))
 
     @staticmethod
     def new_record(slug: str, records: dict[str, EpisodeRecord]) -> EpisodeRecord:
