@@ -169,3 +169,15 @@ def test_a_cluster_that_asks_for_a_token_is_said_in_one_line(tmp_path: Path):
         except subprocess.TimeoutExpired:
             os.killpg(head.pid, signal.SIGKILL)
             head.wait(timeout=30)
+
+
+def test_an_address_where_nothing_answers_is_said_at_once(tmp_path: Path):
+    article = write_articles(tmp_path / "articles")[0]
+    for address in (f"127.0.0.1:{_free_port()}", f"ray://127.0.0.1:{_free_port()}"):
+        result = subprocess.run([*ARTICAST, "produce", str(article), "--ray", address, "--out", str(tmp_path / "s")],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 1
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"error: cannot join the Ray cluster at {address}: "
+                                                       "nothing answers at 127.0.0.1:"), result.stderr
+        assert "is the head running ('ray start --head')?" in lines[0]

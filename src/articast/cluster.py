@@ -88,6 +88,26 @@ def _core_messages() -> Iterator[Callable[[], str]]:
         held.close()
 
 
+ANSWER_S = 5.0
+"""How long a cluster's head has to accept a connection before articast says nothing answers there."""
+
+
+def _check_answers(address: str) -> None:
+    """Fail in one line, at once, when nothing listens at the head's address: Ray itself retries a
+    dead address for minutes."""
+    import socket
+
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    host = host.strip("[]")
+    if not host or not port.isdigit():
+        return  # Ray says what is wrong with it
+    try:
+        socket.create_connection((host, int(port)), timeout=ANSWER_S).close()
+    except OSError as exc:
+        raise ArticastError(f"cannot join the Ray cluster at {address}: nothing answers at {host}:{port} "
+                            f"({exc.strerror or exc}); is the head running ('ray start --head')?") from None
+
+
 def connect(address: str) -> Callable[[], None]:
     """Join the cluster at ``address`` ('auto', 'ray://host:10001', a head's host:port, or 'local'
     for a one-node cluster of this machine's cores); returns what to call when done."""
@@ -100,6 +120,8 @@ def connect(address: str) -> Callable[[], None]:
             ray.init(num_cpus=os.cpu_count() or 1, **options)
         elif address == "auto" or address.startswith("ray://") or ":" in address:
             options.pop("include_dashboard")
+            if address != "auto":
+                _check_answers(address)
             with _core_messages() as said:  # Ray's core writes its retries straight to file 2
                 try:
                     ray.init(address=address, **options)
