@@ -80,6 +80,11 @@ class ToneVoice:
     ``name`` keeps its clips apart from other fakes' in the shared test cache.
     """
 
+    OFFLINE = True
+    PARALLEL = False
+    OPTIONS: dict = {}
+    threads = None
+
     def __init__(self, name, seconds_per_word, amplitude=lambda text: 0.4, pitch=lambda text: 220.0):
         self.NAME, self._seconds, self._amplitude, self._pitch = name, seconds_per_word, amplitude, pitch
 

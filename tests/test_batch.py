@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from articast import Settings, produce
-from articast.pipeline import Batch
+from articast.batch import Batch
 from articast.speech import EngineOptions
 from articast.speech.workers import SynthesisPool
 

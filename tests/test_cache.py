@@ -28,6 +28,9 @@ class CountingEngine:
 
     NAME = "counting"
     OFFLINE = True
+    PARALLEL = False
+    OPTIONS: dict = {}
+    threads = None
 
     def __init__(self, pace: float = 160.0, fail_on: set[int] | None = None, bad: dict[str, int] | None = None):
         self.calls: list[str] = []
@@ -61,7 +64,7 @@ def article(tmp_path: Path) -> Path:
 @pytest.fixture
 def engine(monkeypatch: pytest.MonkeyPatch) -> CountingEngine:
     fake = CountingEngine()
-    monkeypatch.setattr(pipeline, "get_engine", lambda name, options: fake)
+    monkeypatch.setattr("articast.speech.schedule.get_engine", lambda name, options: fake)
     return fake
 
 
@@ -225,7 +228,7 @@ def test_worker_processes_speak_what_one_process_would(tmp_path, monkeypatch):
     from articast.speech import workers
 
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(pipeline, "MIN_PARALLEL_CHARS", 0)
+    monkeypatch.setattr("articast.speech.schedule.MIN_PARALLEL_CHARS", 0)
     pools: list[int] = []
 
     class CountingPool(workers.SynthesisPool):
@@ -233,7 +236,7 @@ def test_worker_processes_speak_what_one_process_would(tmp_path, monkeypatch):
             pools.append(jobs)
             super().__init__(engine_name, jobs)
 
-    monkeypatch.setattr(pipeline, "SynthesisPool", CountingPool)
+    monkeypatch.setattr("articast.speech.schedule.SynthesisPool", CountingPool)
     article = tmp_path / "a.txt"
     article.write_text("Workers Speak\n\n" + " ".join(f"This is sentence number {n} of the test." for n in range(1, 9)))
     script = pipeline.load_script(article)
@@ -261,7 +264,7 @@ def test_closing_the_speech_stream_waits_once_for_a_segment_spoken_here(tmp_path
             release.wait(30)
             return super().synthesize(text)
 
-    monkeypatch.setattr(pipeline, "get_engine", lambda name, options: SlowEngine())
+    monkeypatch.setattr("articast.speech.schedule.get_engine", lambda name, options: SlowEngine())
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path / "cache"))
     script = pipeline.load_script(article)
     stream = pipeline.synthesize(script, Settings(out_dir=tmp_path / "show", music=False, jobs=1))

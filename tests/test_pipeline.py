@@ -245,7 +245,7 @@ def test_a_streamed_episode_longer_than_the_head_is_whole_and_at_target(tmp_path
 
     from articast import pipeline
 
-    monkeypatch.setattr(pipeline, "MIN_PARALLEL_CHARS", 0)
+    monkeypatch.setattr("articast.speech.schedule.MIN_PARALLEL_CHARS", 0)
     source = Path(__file__).parent / "data" / "streamed-article.md"
     with caplog.at_level(logging.DEBUG, logger="articast"):
         episode = produce(source, Settings(out_dir=tmp_path, jobs=2))
@@ -284,7 +284,7 @@ def test_an_edited_sentence_is_spoken_and_encoded_alone_and_every_cue_lands_on_i
 
     from articast import pipeline
 
-    monkeypatch.setattr(pipeline, "MIN_PARALLEL_CHARS", 0)
+    monkeypatch.setattr("articast.speech.schedule.MIN_PARALLEL_CHARS", 0)
     article = tmp_path / "streamed-article.md"
     shutil.copy(Path(__file__).parent / "data" / "streamed-article.md", article)
     settings = Settings(out_dir=tmp_path / "show", jobs=2)
@@ -350,7 +350,7 @@ def test_an_edit_in_the_first_half_minute_keeps_the_gain_and_the_chunks_after_it
     from articast import pipeline
 
     voice = ToneVoice("tone", 0.4, pitch=lambda text: 150 + 10 * (sum(map(ord, text)) % 17))
-    monkeypatch.setattr(pipeline, "get_engine", lambda name, options: voice)
+    monkeypatch.setattr("articast.speech.schedule.get_engine", lambda name, options: voice)
     article = tmp_path / "a.txt"
     paragraphs = [f"Paragraph {n} says something, and it goes on with a good many more words so it is long."
                   for n in range(1, 30)]
@@ -373,19 +373,19 @@ def test_an_edited_episode_keeps_its_outro_length_while_its_share_is_close(tmp_p
     """8% of the speech, in whole seconds: 99.6 s gives 7 s. After an edit to 100.0 s (8 s by that
     rule) the outro keeps its 7 s, since 8.0 s of share is within 1.5 s of it; at 120 s (9.6 s of
     share) it follows the speech again. Another episode, or other settings, start afresh."""
-    from articast import pipeline
+    from articast.audio import memory
     from articast.audio.mix import MixSettings
 
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path / "cache"))
     settings = MixSettings()
-    assert pipeline._outro_reference("episode", settings)(99_600) == 7000
-    again = pipeline._outro_reference("episode", settings)
+    assert memory.outro_reference("episode", settings)(99_600) == 7000
+    again = memory.outro_reference("episode", settings)
     assert again(95_000) == 7000  # the head's estimate, then the whole speech: both keep it
     assert again(100_000) == 7000
-    assert pipeline._outro_reference("other episode", settings)(100_000) == 8000
-    assert pipeline._outro_reference("episode", MixSettings(outro_share=0.09))(100_000) == 9000
-    assert pipeline._outro_reference("episode", settings)(120_000) == 9000
-    assert pipeline._outro_reference("episode", settings)(119_000) == 9000  # and keeps that in turn
+    assert memory.outro_reference("other episode", settings)(100_000) == 8000
+    assert memory.outro_reference("episode", MixSettings(outro_share=0.09))(100_000) == 9000
+    assert memory.outro_reference("episode", settings)(120_000) == 9000
+    assert memory.outro_reference("episode", settings)(119_000) == 9000  # and keeps that in turn
 
 
 def test_an_edit_across_the_outros_whole_second_reuses_the_outro_chunk(tmp_path, monkeypatch, caplog):
@@ -399,7 +399,7 @@ def test_an_edit_across_the_outros_whole_second_reuses_the_outro_chunk(tmp_path,
     from articast.script import build_script
 
     voice = ToneVoice("tone", 0.4, pitch=lambda text: 150 + 10 * (sum(map(ord, text)) % 17))
-    monkeypatch.setattr(pipeline, "get_engine", lambda name, options: voice)
+    monkeypatch.setattr("articast.speech.schedule.get_engine", lambda name, options: voice)
     article = tmp_path / "a.txt"
     paragraphs = [f"Paragraph {n} says something, and it goes on with a good many more words so it is long."
                   for n in range(1, 14)]
@@ -430,7 +430,7 @@ def test_a_head_that_mispredicts_the_loudness_is_encoded_again(tmp_path, monkeyp
 
     # 133 words a minute; 9 dB quieter after the head (the leveller takes back 6.7 of it)
     voice = ToneVoice("fading", 0.45, amplitude=lambda text: 0.177 if "soft" in text else 0.5)
-    monkeypatch.setattr(pipeline, "get_engine", lambda name, options: voice)
+    monkeypatch.setattr("articast.speech.schedule.get_engine", lambda name, options: voice)
     article = tmp_path / "a.txt"
     article.write_text("Fading\n\n" + "\n\n".join(
         f"Paragraph {n} is {'loud' if n <= 12 else 'soft'}, and it goes on with a good many more words so it is long."
@@ -454,8 +454,8 @@ def test_the_gain_is_kept_for_a_head_two_meter_steps_away_and_drift_does_not_add
     off replaces the gain."""
     import numpy as np
 
-    from articast import audio, pipeline
-    from articast.audio import MixSettings, loudness
+    from articast import audio
+    from articast.audio import MixSettings, loudness, memory
 
     heads = iter([-17.29, -17.49, -17.59, -17.49, -17.79])
     plans = []
@@ -469,7 +469,7 @@ def test_the_gain_is_kept_for_a_head_two_meter_steps_away_and_drift_does_not_add
     head, settings = np.zeros((10, 2), np.float32), MixSettings()
 
     def gain():
-        return pipeline._episode_gain(head, 44100, -16.0, "/show/episode.mp3", settings, None)
+        return memory.episode_gain(head, 44100, -16.0, "/show/episode.mp3", settings, None)
 
     assert gain() == (3.2, "planned")
     assert gain() == (3.2, "kept: the head is as loud as when it was planned") and len(plans) == 1  # two steps
@@ -481,14 +481,13 @@ def test_the_gain_is_kept_for_a_head_two_meter_steps_away_and_drift_does_not_add
 def test_the_music_level_stays_for_a_head_within_half_a_lu_and_drift_does_not_add_up():
     """An edited episode's head moves by hundredths of a LU: its music stays where it was (the intro's
     and outro's chunks are then found encoded), until the head has moved half a LU from the reference."""
-    from articast import pipeline
-    from articast.audio import MixSettings
+    from articast.audio import MixSettings, memory
 
-    reference = pipeline._music_reference("/show/episode.mp3", MixSettings())
+    reference = memory.music_reference("/show/episode.mp3", MixSettings())
     assert reference(-18.0) == -18.0
     assert reference(-18.3) == -18.0
     assert reference(-18.45) == -18.0  # measured against the first, not the last
     assert reference(-18.6) == -18.6  # more than half a LU away: moves
     assert reference(-18.2) == -18.6
-    other = pipeline._music_reference("/show/another.mp3", MixSettings())
+    other = memory.music_reference("/show/another.mp3", MixSettings())
     assert other(-18.3) == -18.3  # each episode has its own

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from articast import InputError, Settings, pipeline
-from articast.cli import _voice_flags
+from articast.commands.options import split_voices as _voice_flags
 from articast.config import resolve_settings
 from articast.models import Clip
 
@@ -19,6 +19,9 @@ from .conftest import DATA
 class VoiceEngine:
     NAME = "fake"
     OFFLINE = True
+    PARALLEL = False
+    OPTIONS: dict = {}
+    threads = None
 
     def __init__(self, voice, log):
         self.voice, self.log = voice, log
@@ -41,7 +44,7 @@ def spoken(monkeypatch, tmp_path):
         built.setdefault(options.voice, VoiceEngine(options.voice, log))
         return built[options.voice]
 
-    monkeypatch.setattr(pipeline, "get_engine", get_engine)
+    monkeypatch.setattr("articast.speech.schedule.get_engine", get_engine)
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path / "cache"))
     return log
 

@@ -112,6 +112,9 @@ def test_produce_speaks_exactly_the_script(tmp_path, monkeypatch):
     class RecordingEngine:
         NAME = "recording"
         OFFLINE = True
+        PARALLEL = False
+        OPTIONS: dict = {}
+        threads = None
 
         def cache_key(self) -> dict:
             return {"engine": self.NAME}
@@ -121,7 +124,7 @@ def test_produce_speaks_exactly_the_script(tmp_path, monkeypatch):
             t = np.arange(int(len(text.split()) * 0.35 * 22050)) / 22050  # a plausible length
             return Clip((0.3 * np.sin(2 * np.pi * 200 * t)).astype(np.float32), 22050)
 
-    monkeypatch.setattr(pipeline, "get_engine", lambda name, options: RecordingEngine())
+    monkeypatch.setattr("articast.speech.schedule.get_engine", lambda name, options: RecordingEngine())
     from .conftest import DATA
 
     source = DATA / "news-page.html"

@@ -44,9 +44,9 @@ def test_registry_names_and_errors():
     with pytest.raises(InputError, match="choose one of: joe"):
         get_engine("piper", EngineOptions(voice="amy"))
     with pytest.raises(InputError, match="one speaker"):
-        get_engine("piper", EngineOptions(speaker="2"))
+        get_engine("piper", EngineOptions.of(speaker="2"))
     with pytest.raises(InputError, match="no language 'xx'"):
-        get_engine("gtts", EngineOptions(lang="xx"))
+        get_engine("gtts", EngineOptions.of(lang="xx"))
 
 
 def test_engines_are_registered_through_entry_points():
@@ -55,7 +55,7 @@ def test_engines_are_registered_through_entry_points():
     from articast.speech import BUILT_IN
 
     found = {ep.name: ep.value for ep in entry_points(group="articast.engines")}
-    assert {name: found.get(name) for name in BUILT_IN} == BUILT_IN  # get_engine's shortcut names the same
+    assert {name: found.get(name) for name in BUILT_IN} == {name: e.entry_point for name, e in BUILT_IN.items()}  # get_engine's shortcut names the same
 
 
 def test_the_built_in_engines_work_without_installed_entry_points(monkeypatch):

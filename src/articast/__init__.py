@@ -22,7 +22,7 @@ __all__ = [
     "SpeechError", "__version__", "load_script", "produce", "resolve_settings", "slugify",
 ]
 
-_LAZY = {"Settings": "config", "resolve_settings": "config", "Progress": "pipeline", "load_script": "pipeline",
+_LAZY = {"Settings": "config", "resolve_settings": "config", "Progress": "models", "load_script": "pipeline",
          "produce": "pipeline", "slugify": "naming"}
 _LAZY.update(dict.fromkeys(("ArticastError", "AudioError", "ExitStatus", "InputError", "SpeechError"), "errors"))
 _LAZY.update(dict.fromkeys(("Article", "Chapter", "ChapterMark", "Clip", "Cue", "Episode", "Mix", "Script",

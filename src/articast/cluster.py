@@ -27,7 +27,7 @@ from .config import Settings
 from .errors import ArticastError, InputError
 from .fsutil import remove_stale_temps, staged_files
 from .models import Article, ChapterMark, Episode
-from .pipeline import ArticleRunner
+from .batch import ArticleRunner
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +173,7 @@ def _produce_on_node(article: Article, settings: Settings, slug: str, music: dic
 
 
 class RayBatch(ArticleRunner):
-    """Like :class:`articast.pipeline.Batch`, with each article produced by a task on the cluster."""
+    """Like :class:`articast.batch.Batch`, with each article produced by a task on the cluster."""
 
     def __init__(self, settings: Settings, address: str) -> None:
         self.settings = settings
@@ -257,9 +257,9 @@ class RayBatch(ArticleRunner):
 
 
 def make_batch(settings: Settings, articles: int) -> Any:
-    """A RayBatch when ``settings.ray`` names a cluster, else a local :class:`~articast.pipeline.Batch`."""
+    """A RayBatch when ``settings.ray`` names a cluster, else a local :class:`~articast.batch.Batch`."""
     if settings.ray:
         return RayBatch(settings, settings.ray)
-    from .pipeline import Batch
+    from .batch import Batch
 
     return Batch(settings, articles)

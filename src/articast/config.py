@@ -8,7 +8,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import InputError
 
@@ -23,6 +23,12 @@ SETTINGS_FILE = "articast.toml"
 DEFAULT_OUT = Path("output")
 
 
+def _key(table: str, key: str | None = None) -> dict[str, str | None]:
+    """Where a setting lives in articast.toml: ``[table] key`` (the key is the field's name unless given).
+    The setting's flag and variable follow from the key by one rule (see :func:`flag_for`)."""
+    return {"table": table, "key": key}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything produce needs besides the article."""
@@ -30,110 +36,139 @@ class Settings:
     out_dir: Path = DEFAULT_OUT
     """The show folder where episodes are written."""
 
-    show: str = "articast"
+    show: str = field(default="articast", metadata=_key("show", "title"))
     """The show's name, written as the album tag."""
 
-    author: str | None = None
+    author: str | None = field(default=None, metadata=_key("show"))
     """Credit used when the article names no author; the show's author in the feed."""
 
-    description: str | None = None
+    description: str | None = field(default=None, metadata=_key("show"))
     """The show's description in the feed and on its page."""
 
-    language: str = "en"
+    language: str = field(default="en", metadata=_key("show"))
     """The show's language (RSS language code)."""
 
-    category: str = "News"
+    category: str = field(default="News", metadata=_key("show"))
     """Apple Podcasts category, optionally 'Category > Subcategory'."""
 
-    explicit: bool = False
+    explicit: bool = field(default=False, metadata=_key("show"))
     """Whether the show is marked explicit."""
 
-    owner_email: str | None = None
+    owner_email: str | None = field(default=None, metadata=_key("show", "email"))
     """Contact e-mail for itunes:owner (Apple requires one)."""
 
-    base_url: str | None = None
+    base_url: str | None = field(default=None, metadata=_key("show"))
     """Public URL of the show folder; the feed's links start with it."""
 
-    cover: Path | None = None
+    cover: Path | None = field(default=None, metadata=_key("show"))
     """The show's cover image; articast draws one with the title when None."""
 
-    publish_to: str | None = None
+    publish_to: str | None = field(default=None, metadata=_key("show"))
     """Where publish copies the show: s3://bucket/prefix, sftp://user@host/path, file:///path or any
     fsspec URL; None keeps it in the show folder only."""
 
-    endpoint_url: str | None = None
+    endpoint_url: str | None = field(default=None, metadata=_key("show"))
     """An S3-compatible service's address (MinIO, R2, B2) for publish_to; None is AWS itself."""
 
-    engine: str = "piper"
+    engine: str = field(default="piper", metadata=_key("produce"))
     """Speech engine name."""
 
-    voice: str | None = None
+    voice: str | None = field(default=None, metadata=_key("produce"))
     """The engine's voice (name or file); the engine's default when None."""
 
     role_voices: dict[str, str] = field(default_factory=dict)
     """Voices by role: 'question' (titles, headings, questions) and 'answer' (the body)."""
 
-    speaker: str | None = None
-    """Speaker in a multi-speaker voice."""
+    engine_options: dict[str, str] = field(default_factory=dict)
+    """The engine's own options (``--engine-option KEY=VALUE``, ``[engine_options]``), each engine
+    reading the ones it defines; ``speaker``, ``lang`` and ``tld`` also have settings of their own
+    (see ENGINE_OPTION_KEYS)."""
 
-    lang: str | None = None
-    """Language for engines that speak several (gtts)."""
-
-    tld: str | None = None
-    """Accent for gtts: the Google domain (com, co.uk, com.au, ...)."""
-
-    pace_wpm: float = 160.0
+    pace_wpm: float = field(default=160.0, metadata=_key("produce", "pace"))
     """Speaking rate in words a minute while the voice talks."""
 
-    jobs: int | None = None
+    jobs: int | None = field(default=None, metadata=_key("produce"))
     """Synthesis worker processes; None means one per core."""
 
-    mono: bool = False
+    mono: bool = field(default=False, metadata=_key("produce"))
     """Mono 64 kbps instead of stereo 128 kbps."""
 
-    music: bool = True
+    music: bool = field(default=True, metadata=_key("produce"))
     """Mix intro and outro music."""
 
-    intro: Path | None = None
+    intro: Path | None = field(default=None, metadata=_key("produce"))
     """The user's intro music; articast's own when None."""
 
-    outro: Path | None = None
+    outro: Path | None = field(default=None, metadata=_key("produce"))
     """The user's outro music; articast's own when None."""
 
-    lexicon: dict[str, str] = field(default_factory=dict)
+    lexicon: dict[str, str] = field(default_factory=dict, metadata=_key("produce"))
     """Words mapped to how they should be said: articast.toml [lexicon], then the --lexicon file."""
 
-    ray: str | None = None
+    ray: str | None = field(default=None, metadata=_key("cluster"))
     """A Ray cluster to produce on ('local', 'auto', 'ray://host:10001'); None produces here."""
 
 
-# setting name -> (environment variable, key path in articast.toml)
-_SOURCES: dict[str, tuple[str, tuple[str, str]]] = {
-    "show": ("ARTICAST_SHOW", ("show", "title")),
-    "author": ("ARTICAST_AUTHOR", ("show", "author")),
-    "description": ("ARTICAST_DESCRIPTION", ("show", "description")),
-    "language": ("ARTICAST_LANGUAGE", ("show", "language")),
-    "category": ("ARTICAST_CATEGORY", ("show", "category")),
-    "explicit": ("ARTICAST_EXPLICIT", ("show", "explicit")),
-    "owner_email": ("ARTICAST_EMAIL", ("show", "email")),
-    "base_url": ("ARTICAST_BASE_URL", ("show", "base_url")),
-    "cover": ("ARTICAST_COVER", ("show", "cover")),
-    "publish_to": ("ARTICAST_PUBLISH_TO", ("show", "publish_to")),
-    "endpoint_url": ("AWS_ENDPOINT_URL", ("show", "endpoint_url")),
-    "engine": ("ARTICAST_ENGINE", ("produce", "engine")),
-    "voice": ("ARTICAST_VOICE", ("produce", "voice")),
-    "speaker": ("ARTICAST_SPEAKER", ("produce", "speaker")),
-    "lang": ("ARTICAST_LANG", ("produce", "lang")),
-    "tld": ("ARTICAST_TLD", ("produce", "tld")),
-    "pace_wpm": ("ARTICAST_PACE", ("produce", "pace")),
-    "jobs": ("ARTICAST_JOBS", ("produce", "jobs")),
-    "mono": ("ARTICAST_MONO", ("produce", "mono")),
-    "music": ("ARTICAST_MUSIC", ("produce", "music")),
-    "intro": ("ARTICAST_INTRO", ("produce", "intro")),
-    "outro": ("ARTICAST_OUTRO", ("produce", "outro")),
-    "lexicon": ("ARTICAST_LEXICON", ("produce", "lexicon")),
-    "ray": ("ARTICAST_RAY", ("cluster", "ray")),
+class Key(NamedTuple):
+    """One setting's three spellings: its key in articast.toml, its flag and its variable."""
+
+    name: str
+    """The Settings field."""
+
+    table: str
+    """The articast.toml table it is in."""
+
+    key: str
+    """Its key in that table."""
+
+    flag: str
+    """The command-line flag that sets it."""
+
+    variable: str
+    """The environment variable that sets it."""
+
+
+# The naming rule: a key ``some_key`` in a table is the flag ``--some-key`` and the variable
+# ``ARTICAST_SOME_KEY``. The exceptions, each with its reason:
+FLAG_EXCEPTIONS = {
+    "show": "--show",  # [show] title: --title names an episode
+    "publish_to": "--to",  # publish --to URL reads as what it does
+    "music": "--no-music",  # music is on unless turned off
 }
+VARIABLE_EXCEPTIONS = {
+    "show": "ARTICAST_SHOW",  # as its flag
+    "endpoint_url": "AWS_ENDPOINT_URL",  # the variable every S3 tool already reads
+}
+OUT_DIR = Key("out_dir", "", "", "--out", "ARTICAST_OUT")
+"""The show folder is not in articast.toml: articast.toml is in it."""
+
+ENGINE_OPTION_KEYS = ("speaker", "lang", "tld")
+"""Engine options with a key of their own in [produce] (and so their own flag and variable, by the
+rule), from before each engine owned its options: Piper's speaker, gTTS's language and accent. They
+join ``[engine_options]`` and ``--engine-option``; an engine that does not take one leaves it."""
+
+
+def flag_for(key: str) -> str:
+    """The rule: a key ``some_key`` is the flag ``--some-key``."""
+    return "--" + key.replace("_", "-")
+
+
+def variable_for(key: str) -> str:
+    """The rule: a key ``some_key`` is the variable ``ARTICAST_SOME_KEY``."""
+    return "ARTICAST_" + key.upper()
+
+
+def setting_keys() -> dict[str, Key]:
+    """Every setting that articast.toml, a flag and a variable can set, by Settings field."""
+    keys = {}
+    for f in fields(Settings):
+        if "table" in f.metadata:
+            key = f.metadata["key"] or f.name
+            keys[f.name] = Key(f.name, f.metadata["table"], key, FLAG_EXCEPTIONS.get(f.name, flag_for(key)),
+                               VARIABLE_EXCEPTIONS.get(f.name, variable_for(key)))
+    for key in ENGINE_OPTION_KEYS:
+        keys[key] = Key(key, "produce", key, flag_for(key), variable_for(key))
+    return keys
 
 
 ROLES = {"question": "question", "heading": "question", "title": "question", "answer": "answer", "body": "answer"}
@@ -224,11 +259,11 @@ def load_lexicon(path: Path) -> dict[str, str]:
     return _lexicon_table(data, str(path))
 
 
-# articast.toml's tables and the keys each takes: the settings' keys (_SOURCES), and the ones read elsewhere.
+# articast.toml's tables and the keys each takes: the settings' keys, and the ones read elsewhere.
 _TABLES: dict[str, set[str]] = {"show": set(), "produce": set(), "cluster": set(), "voices": set(ROLES),
-                                "lexicon": set(), "follow": {"source", "kind", "max_new"}}
-for _variable, (_table, _key) in _SOURCES.values():
-    _TABLES[_table].add(_key)
+                                "lexicon": set(), "engine_options": set(), "follow": {"source", "kind", "max_new"}}
+for _setting in setting_keys().values():
+    _TABLES[_setting.table].add(_setting.key)
 
 _warned: set[str] = set()
 
@@ -246,7 +281,7 @@ def _warn_unknown(data: Mapping[str, Any], path: Path) -> None:
     for table, value in data.items():
         if table not in _TABLES:
             notes.append(f"{path}: unknown table [{table}], ignored{near(table, set(_TABLES))}")
-        elif table not in ("lexicon", "voices") and isinstance(value, dict):
+        elif table not in ("lexicon", "voices", "engine_options") and isinstance(value, dict):
             notes += [f"{path}: unknown key {key!r} in [{table}], ignored{near(key, _TABLES[table])}"
                       for key in value if key not in _TABLES[table]]
         elif table == "follow" and isinstance(value, list):
@@ -315,44 +350,71 @@ def usable_jobs(requested: int) -> tuple[int, str | None]:
 
 
 def resolve_settings(flags: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
-    """Merge flags (None means not given), environment and the settings file over the defaults."""
+    """Merge flags (None means not given), environment and the settings file over the defaults.
+
+    ``flags`` are by Settings field; ``speaker``, ``lang`` and ``tld`` may be given there too, and
+    join the engine options given as ``engine_options``.
+    """
     env = os.environ if env is None else env
     out_flag = flags.get("out_dir")
-    out_dir = Path(out_flag) if out_flag else Path(env.get("ARTICAST_OUT") or DEFAULT_OUT)
+    out_dir = Path(out_flag) if out_flag else Path(env.get(OUT_DIR.variable) or DEFAULT_OUT)
     data = load_settings_file(out_dir)
+    where = out_dir / SETTINGS_FILE
     values: dict[str, Any] = {"out_dir": out_dir}
     # The lexicon merges: the show's [lexicon] table, then a lexicon file named by flag or variable.
-    lexicon = _lexicon_table(data["lexicon"], f"{out_dir / SETTINGS_FILE}") if isinstance(
-        data.get("lexicon"), dict) else {}
-    for f in fields(Settings):
-        if f.name == "out_dir":
+    lexicon = _lexicon_table(data["lexicon"], f"{where}") if isinstance(data.get("lexicon"), dict) else {}
+    produce_table = data.get("produce") if isinstance(data.get("produce"), dict) else {}
+    given = flags.get("lexicon") or env.get("ARTICAST_LEXICON") or produce_table.get("lexicon")
+    if given:
+        lexicon.update(_convert("lexicon", given, "--lexicon"))
+    values["lexicon"] = lexicon
+    table = data.get("voices") if isinstance(data.get("voices"), dict) else {}
+    roles = {normalise_role(k, f"{where} [voices]"): str(v) for k, v in table.items()}
+    values["role_voices"] = roles | (flags.get("role_voices") or {})
+    table = data.get("engine_options") if isinstance(data.get("engine_options"), dict) else {}
+    engine_options = {str(k): _option(v, f"{where} [engine_options] {k}") for k, v in table.items()}
+    for name, setting in setting_keys().items():
+        if name == "lexicon":
             continue
-        if f.name == "role_voices":
-            table = data.get("voices") if isinstance(data.get("voices"), dict) else {}
-            merged = {normalise_role(k, f"{out_dir / SETTINGS_FILE} [voices]"): str(v) for k, v in table.items()}
-            merged.update(flags.get("role_voices") or {})
-            values["role_voices"] = merged
-            continue
-        if f.name == "lexicon":
-            produce_table = data.get("produce") if isinstance(data.get("produce"), dict) else {}
-            given = flags.get("lexicon") or env.get("ARTICAST_LEXICON") or produce_table.get("lexicon")
-            if given:
-                lexicon.update(_convert("lexicon", given, "--lexicon"))
-            values["lexicon"] = lexicon
-            continue
-        flag = flags.get(f.name)
-        variable, (table, key) = _SOURCES[f.name]
+        flag = flags.get(name)
         if flag is not None:
-            values[f.name] = _convert(f.name, flag, f"--{f.name}")
-        elif env.get(variable, "") != "":
-            values[f.name] = _convert(f.name, env[variable], variable)
-        elif isinstance(data.get(table), dict) and key in data[table]:
-            values[f.name] = _convert(f.name, data[table][key], f"{out_dir / SETTINGS_FILE} [{table}] {key}")
+            value = _convert(name, flag, f"--{name}")
+        elif env.get(setting.variable, "") != "":
+            value = _convert(name, env[setting.variable], setting.variable)
+        elif isinstance(data.get(setting.table), dict) and setting.key in data[setting.table]:
+            value = _convert(name, data[setting.table][setting.key], f"{where} [{setting.table}] {setting.key}")
+        else:
+            continue
+        if name in ENGINE_OPTION_KEYS:
+            engine_options[name] = value
+        else:
+            values[name] = value
+    values["engine_options"] = engine_options | dict(flags.get("engine_options") or {})
     if values.get("jobs"):
         values["jobs"], note = usable_jobs(values["jobs"])
         if note:
             _warn_once(note)
     return Settings(**values)
+
+
+def _option(value: Any, origin: str) -> str:
+    """An engine option's value from articast.toml: text, a number or true/false, given to the engine as text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    raise InputError(f"{origin}: {value!r} is not a valid value for an engine option (it takes text or a number)")
+
+
+def parse_engine_options(values: list[str] | None) -> dict[str, str]:
+    """``--engine-option KEY=VALUE`` flags as a mapping; a value without ``=`` is an error."""
+    options: dict[str, str] = {}
+    for value in values or []:
+        key, sep, said = value.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--engine-option: {value!r} is not KEY=VALUE")
+        options[key.strip()] = said
+    return options
 
 
 AUDIO_MEMO = "audio"

@@ -51,3 +51,8 @@ def os_error_message(exc: OSError) -> str | None:
     if exc.errno in (errno.EACCES, errno.EPERM):
         return f"permission denied{where}; choose a folder you can write to with --out (or ARTICAST_OUT)"
     return None
+
+
+def unexpected_message(exc: BaseException) -> str:
+    """What the user reads about an error articast did not expect (a bug): its kind and its words."""
+    return f"unexpected {type(exc).__name__}: {exc} (run with --traceback for details)"

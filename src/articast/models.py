@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -263,3 +264,16 @@ class Episode:
     def files(self) -> tuple[Path, ...]:
         """Every file the episode is made of, the MP3 last: transcripts, chapters, audio."""
         return self.vtt_path, self.srt_path, self.chapters_path, self.mp3_path
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress report: ``done`` of ``total`` steps of ``stage`` are finished."""
+
+    stage: str
+    done: int
+    total: int
+
+
+ProgressCallback = Callable[[Progress], None]
+"""What a long stage calls with its progress (the CLI draws a bar)."""

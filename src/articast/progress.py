@@ -10,7 +10,7 @@ import time
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from .pipeline import Progress
+    from .models import Progress
 
 
 def _bar(done: int, total: int, width: int = 30) -> str:

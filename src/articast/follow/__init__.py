@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import SETTINGS_FILE, load_settings_file
@@ -128,3 +128,43 @@ def unfollow_source(out_dir: Path, source: str) -> Followed:
         others = {f.source for f in followed if f is not match}
         records.forget([match.source] + [feed for feed in (record.feeds if record else []) if feed not in others])
     return match
+
+
+@dataclass(frozen=True)
+class FollowedState:
+    """A followed source and what became of its items, as ``articast follow --list`` shows it."""
+
+    followed: Followed
+    """The source as articast.toml records it."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    """Its items by status (voiced, seen, failed...), its feeds' items too for an OPML file; empty
+    before its first update."""
+
+    changed: str = ""
+    """When any of its feeds last changed (ISO), if ever."""
+
+
+def followed_states(out_dir: Path) -> list[FollowedState]:
+    """Every followed source with the count of its items by status (from follow.json)."""
+    from .records import FollowRecords
+
+    followed = list_followed(out_dir)
+    if not followed:
+        return []
+    records = FollowRecords(out_dir).load()
+    states = []
+    for source in followed:
+        own = records.feed(source.source)
+        keys = [source.source] + (own.feeds if own is not None else [])
+        counts: dict[str, int] = {}
+        changed = ""
+        for key in keys:
+            record = records.feed(key)
+            if record is None:
+                continue
+            changed = max(changed, record.changed)
+            for item in record.items.values():
+                counts[item.status] = counts.get(item.status, 0) + 1
+        states.append(FollowedState(source, counts, changed))
+    return states

@@ -33,7 +33,7 @@ from .records import DONE, FAILED, GAVE_UP, MAX_TRIES, PRODUCING, SEEN, SETTLED,
 from .sources import Item, Listing, Remembered, read_source
 
 if TYPE_CHECKING:
-    from ..pipeline import ProgressCallback
+    from ..models import ProgressCallback
     from ..publish import PublishResult
 
 log = logging.getLogger(__name__)
@@ -314,7 +314,7 @@ def _voice(work: list[_Work], settings: Settings, records: FollowRecords, failur
     """Make each item's episode, in a batch that shares one set of speech workers (the next item is
     read and spoken while the one before is mixed); one that fails is recorded and the rest go on."""
     from ..cluster import make_batch
-    from ..pipeline import Batch
+    from ..batch import Batch
 
     folder = Path(settings.out_dir)
     made: list[Path] = []

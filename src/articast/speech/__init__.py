@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from ..errors import InputError
 from ..models import Clip
 
-__all__ = ["DEFAULT_ENGINE", "DEFAULT_PACE_WPM", "ENTRY_POINT_GROUP", "EngineOptions", "SpeechEngine",
-           "VoiceInfo", "engine_classes", "engine_names", "get_engine"]
+__all__ = ["BUILT_IN", "DEFAULT_ENGINE", "DEFAULT_PACE_WPM", "ENTRY_POINT_GROUP", "BuiltIn", "EngineOptions",
+           "SpeechEngine", "VoiceInfo", "engine_classes", "engine_names", "get_engine"]
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +27,28 @@ DEFAULT_PACE_WPM = 160.0
 
 ENTRY_POINT_GROUP = "articast.engines"
 
-BUILT_IN = {"piper": "articast.speech.piper:PiperEngine", "gtts": "articast.speech.gtts:GttsEngine"}
-"""The built-in engines' entry points, as pyproject.toml declares them. ``get_engine`` imports
-these directly: finding an entry point means importing importlib.metadata (13-20 ms) and reading
-every installed package's metadata, in the command before its workers start and in each worker."""
+
+@dataclass(frozen=True)
+class BuiltIn:
+    """What must be known about a built-in engine without importing its module."""
+
+    entry_point: str
+    """``module:Class``, as pyproject.toml declares it."""
+
+    parallel: bool
+    """Its PARALLEL: worth starting speech workers for before the article is read (speech.early)."""
+
+    more_voices: str = ""
+    """Where ``articast voices`` sends a user for more of its voices."""
+
+
+BUILT_IN = {
+    "piper": BuiltIn("articast.speech.piper:PiperEngine", parallel=True, more_voices="articast voices --available"),
+    "gtts": BuiltIn("articast.speech.gtts:GttsEngine", parallel=False),
+}
+"""The built-in engines. ``get_engine`` imports these directly: finding an entry point means
+importing importlib.metadata (13-20 ms) and reading every installed package's metadata, in the
+command before its workers start and in each worker."""
 
 
 def entry_points(**selection: str) -> Any:
@@ -41,28 +60,41 @@ def entry_points(**selection: str) -> Any:
 
 @dataclass(frozen=True)
 class EngineOptions:
-    """What a user chose for an engine; each engine reads the fields it understands."""
+    """What a user chose for an engine: a voice, a pace, and the engine's own options by name."""
 
     voice: str | None = None
     """Engine-specific voice: a name from ``articast voices``, or a voice file."""
 
-    speaker: str | None = None
-    """Speaker name or number in a multi-speaker voice."""
-
     pace_wpm: float = DEFAULT_PACE_WPM
     """Speaking rate in words a minute."""
 
-    lang: str | None = None
-    """Language code, for engines that speak several (gTTS's ``lang``)."""
+    options: tuple[tuple[str, str], ...] = ()
+    """The engine's own options (``--engine-option KEY=VALUE``), sorted by key; hashable, so a
+    worker keeps one loaded engine per set of options."""
 
-    tld: str | None = None
-    """Accent, for gTTS: the Google domain it asks (``com``, ``co.uk``, ``com.au``...)."""
+    @classmethod
+    def of(cls, voice: str | None = None, pace_wpm: float = DEFAULT_PACE_WPM, **options: str) -> EngineOptions:
+        """Options from keywords: ``EngineOptions.of(voice="joe", speaker="2")``."""
+        return cls(voice=voice, pace_wpm=pace_wpm, options=tuple(sorted(options.items())))
 
     @classmethod
     def chosen(cls, settings: Any, voice: str | None) -> EngineOptions:
         """The options a produce with these settings (config.Settings) speaks ``voice`` with."""
-        return cls(voice=voice, speaker=settings.speaker, pace_wpm=settings.pace_wpm, lang=settings.lang,
-                   tld=settings.tld)
+        return cls.of(voice, settings.pace_wpm, **settings.engine_options)
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        """The value of the engine option ``key``, else ``default``."""
+        return dict(self.options).get(key, default)
+
+    def check(self, engine: str, known: Mapping[str, str]) -> None:
+        """Refuse an option ``engine`` does not take (the ones with settings of their own excepted:
+        they are meant for some engines, and others leave them, as they always did)."""
+        from ..config import ENGINE_OPTION_KEYS
+
+        unknown = [key for key, _ in self.options if key not in known and key not in ENGINE_OPTION_KEYS]
+        if unknown:
+            takes = f"it takes: {', '.join(sorted(known))}" if known else "it takes none"
+            raise InputError(f"--engine-option: {engine} has no option {unknown[0]!r}; {takes}")
 
 
 @dataclass(frozen=True)
@@ -81,7 +113,12 @@ class VoiceInfo:
 
 @runtime_checkable
 class SpeechEngine(Protocol):
-    """Text in, mono PCM out. One instance is loaded once and speaks every segment given to it."""
+    """Text in, mono PCM out. One instance is loaded once and speaks every segment given to it.
+
+    An engine is a class registered under the entry point group ``articast.engines``; it is made
+    with ``Engine(options: EngineOptions)`` and raises InputError for options it cannot use.
+    docs/engines.md shows one written from scratch.
+    """
 
     NAME: str
     """Registry name, as given to ``--engine``."""
@@ -89,12 +126,28 @@ class SpeechEngine(Protocol):
     OFFLINE: bool
     """True when the engine works without a network."""
 
+    PARALLEL: bool
+    """True when speaking is CPU-bound here and worth running in several worker processes, or side
+    by side from threads in one (then ``threads`` is set to 1 before the first segment)."""
+
+    OPTIONS: Mapping[str, str]
+    """The engine's own options (``--engine-option KEY=VALUE``): each name and what it does."""
+
+    threads: int | None
+    """Threads the engine may use for one segment; None lets it choose. Read before the first
+    segment is spoken; an engine that is not PARALLEL may ignore it."""
+
     def synthesize(self, text: str) -> Clip:
         """Say ``text`` and return the clip, with no leading or trailing silence to speak of."""
         ...
 
     def cache_key(self) -> dict[str, Any]:
         """Everything about this engine instance that changes the sound (voice, speaker, pace...)."""
+        ...
+
+    @staticmethod
+    def voices() -> list[VoiceInfo]:
+        """The voices it offers (for ``articast voices``), the default one marked."""
         ...
 
 
@@ -114,7 +167,7 @@ def engine_classes() -> dict[str, Any]:
 
 def _built_in(name: str) -> Any:
     """The class of the built-in engine ``name`` (see BUILT_IN)."""
-    module, _, attr = BUILT_IN[name].partition(":")
+    module, _, attr = BUILT_IN[name].entry_point.partition(":")
     return getattr(importlib.import_module(module), attr)
 
 

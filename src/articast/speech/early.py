@@ -26,14 +26,14 @@ from typing import Any
 
 from ..config import AUDIO_MEMO, default_cache_dir
 from ..fsutil import write_bytes_atomic
-from . import EngineOptions
+from . import BUILT_IN, EngineOptions
 from .workers import start_early
 
 log = logging.getLogger(__name__)
 
-ENGINES = ("piper",)
-"""The engines worth starting early: those that speak in worker processes (PARALLEL). Named here
-so that the engine's module (and numpy with it) need not be imported before the workers start."""
+ENGINES = tuple(name for name, engine in BUILT_IN.items() if engine.parallel)
+"""The engines worth starting early: those that speak in worker processes (PARALLEL). Told by the
+registry, so that the engine's module (and numpy with it) need not be imported before the workers start."""
 
 LINES_KEPT = 32_768
 """Digests of the lines of produced articles kept to tell a new article from an edited one (256 KB)."""
@@ -124,7 +124,7 @@ def start_for(source: str, settings: Any) -> int:
         return 0
     # A pool takes at most one worker a segment: on many cores, a short article starts fewer.
     jobs = min(jobs, max(2, len(data) // BYTES_A_WORKER))
-    # The voice the article's body is spoken in (see pipeline.SpeechStream), loaded in advance.
+    # The voice the article's body is spoken in (see speech.schedule.SpeechStream), loaded in advance.
     options = EngineOptions.chosen(settings, settings.role_voices.get("answer", settings.voice))
     start_early(settings.engine, jobs, options, prepare_apart=len(data) >= PREPARE_APART_BYTES)
     log.info("started %d speech workers before reading the article (not produced before)", jobs)

@@ -49,7 +49,7 @@ _sleep = time.sleep  # tests replace it to keep retries instant
 
 
 def _parse_voice(options: EngineOptions) -> tuple[str, str]:
-    lang, tld = options.lang or "en", options.tld or "com"
+    lang, tld = options.get("lang") or "en", options.get("tld") or "com"
     if options.voice:
         head, _, tail = options.voice.partition(":")
         lang = head or lang
@@ -62,8 +62,14 @@ class GttsEngine:
 
     NAME = "gtts"
     OFFLINE = False
+    PARALLEL = False
+    """Speaking waits on Google's servers, not on this machine's cores."""
+    OPTIONS = {"lang": "the language, for example en, fr, de (also --lang; default en)",
+               "tld": "the accent, by Google domain: com, co.uk, com.au, ca, co.in, ie ... (also --tld; default com)"}
+    threads: int | None = None
 
     def __init__(self, options: EngineOptions = EngineOptions()) -> None:
+        options.check(self.NAME, self.OPTIONS)
         from gtts.lang import tts_langs
 
         self.lang, self.tld = _parse_voice(options)

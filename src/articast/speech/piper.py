@@ -568,8 +568,10 @@ class PiperEngine:
     OFFLINE = True
     PARALLEL = True
     """Worth running in several processes: synthesis is CPU-bound."""
+    OPTIONS = {"speaker": "the speaker of a multi-speaker voice, by name or number (also --speaker)"}
 
     def __init__(self, options: EngineOptions = EngineOptions()) -> None:
+        options.check(self.NAME, self.OPTIONS)
         pace = options.pace_wpm
         if not MIN_PACE_WPM <= pace <= MAX_PACE_WPM:
             raise InputError(f"pace {pace:g} is outside {MIN_PACE_WPM:g}-{MAX_PACE_WPM:g} words a minute")
@@ -579,7 +581,7 @@ class PiperEngine:
         except (OSError, ValueError) as exc:
             raise InputError(f"{self._config_path}: not a Piper voice config ({exc})") from None
         self.sample_rate_hz = int(config.get("audio", {}).get("sample_rate", 22050))
-        self.speaker_id = self._speaker_id(options.speaker, int(config.get("num_speakers", 1)),
+        self.speaker_id = self._speaker_id(options.get("speaker"), int(config.get("num_speakers", 1)),
                                            dict(config.get("speaker_id_map") or {}))
         self.length_scale = round(length_scale_for(pace, fixed, scaled), 4)
         self.prepare_apart = False

@@ -1,0 +1,53 @@
+"""articast script: what would be spoken, without making audio."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..errors import ExitStatus
+from . import options
+from .base import Command
+
+
+class ScriptCommand(Command):
+    name = "script"
+    description = ("Print the title, chapters and segments of an article, each segment with its text "
+                   "and the spoken form the voice will read.")
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("source", metavar="ARTICLE",
+                            help="a text, Markdown or HTML file, an http(s) URL, or - for standard input")
+        options.add_title(parser)
+        options.add_out(parser, "show folder whose articast.toml [lexicon] applies (default: output/)")
+        options.add_lexicon(parser)
+        parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+    def run(self, args: argparse.Namespace) -> int:
+        from ..pipeline import load_script
+
+        settings = options.settings_from(args)
+        script = load_script(args.source, args.title, settings.lexicon)
+        if args.json:
+            doc = {
+                "title": script.title,
+                "author": script.author,
+                "chapters": [
+                    {"title": ch.title, "segments": [{"text": s.text, "spoken": s.spoken} for s in ch.segments]}
+                    for ch in script.chapters
+                ],
+            }
+            print(json.dumps(doc, ensure_ascii=False, indent=2))
+            return ExitStatus.OK
+        print(script.title)
+        if script.author:
+            print(f"by {script.author}")
+        if not script.normalised:
+            print(f"(language {script.language}: numbers and abbreviations are read as written)")
+        for number, chapter in enumerate(script.chapters, start=1):
+            print(f"\n{number}. {chapter.title}")
+            for segment in chapter.segments:
+                print(f"   {segment.text}")
+                if segment.spoken != segment.text:
+                    print(f"   -> {segment.spoken}")
+        return ExitStatus.OK
