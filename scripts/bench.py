@@ -158,11 +158,10 @@ def bench(article: Path, work: Path, env: dict[str, str], repeat: int = 1, floor
     The machine's speed drifts (shared cores): interleaving the three and keeping each one's best
     compares them under the same conditions.
     """
-    from articast.speech import EngineOptions
-    from articast.speech.piper import PiperEngine
-
     from articast.ingest import read_article
     from articast.script import build_script
+    from articast.speech import EngineOptions
+    from articast.speech.piper import PiperEngine
 
     text = " ".join(s.spoken for s in build_script(read_article(article)).segments)
     (work / "naive.txt").write_text(text)

@@ -12,6 +12,17 @@ from articast import Settings, produce
 DATA = Path(__file__).parent / "data"
 
 
+SLOW_FIXTURES = {"stereo_episode", "mono_episode", "show", "published_show", "episodes"}
+"""Fixtures that produce real episodes with the real voice: a test that takes one is slow."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test of a real episode carries the slow marker, whichever file it is in."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One synthesis cache for the whole run, never the developer's own."""

@@ -32,7 +32,7 @@ class FeedServer:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 path = self.path.split("?", 1)[0]
                 wanted = self.headers.get("If-None-Match")
                 if path not in owner.routes:

@@ -29,6 +29,7 @@ def write_articles(folder: Path) -> list[Path]:
     return paths
 
 
+@pytest.mark.slow
 def test_a_batch_shares_its_workers_and_makes_what_each_article_makes_alone(tmp_path: Path):
     articles = write_articles(tmp_path / "articles")
     bad = tmp_path / "articles" / "empty.md"
@@ -54,6 +55,7 @@ def test_a_batch_shares_its_workers_and_makes_what_each_article_makes_alone(tmp_
         assert abs(batch_lufs - alone_lufs) <= 0.1 and abs(batch_peak - alone_peak) <= 0.1
 
 
+@pytest.mark.slow
 def test_a_turn_left_half_way_does_not_hand_its_clips_to_the_next():
     """An article that fails while its segments are being spoken leaves clips in the workers; the next
     article's turn must get its own clips, not those."""
@@ -72,6 +74,7 @@ def test_a_turn_left_half_way_does_not_hand_its_clips_to_the_next():
         pool.close()
 
 
+@pytest.mark.slow
 def test_produce_several_articles_in_one_command(tmp_path: Path):
     articles = write_articles(tmp_path / "articles")
     out = tmp_path / "show"
@@ -85,6 +88,7 @@ def test_produce_several_articles_in_one_command(tmp_path: Path):
     assert "published: 4 episodes" in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", [1])
 def test_a_batch_without_workers_makes_them_one_at_a_time(tmp_path: Path, jobs: int):
     articles = write_articles(tmp_path / "articles")[:2]

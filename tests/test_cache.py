@@ -72,6 +72,7 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(out_dir=tmp_path / "show", music=False)
 
 
+@pytest.mark.slow
 def test_second_run_calls_the_engine_not_once(tmp_path, article, engine, monkeypatch):
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path / "cache"))
     pipeline.produce(article, settings(tmp_path))
@@ -81,6 +82,7 @@ def test_second_run_calls_the_engine_not_once(tmp_path, article, engine, monkeyp
     assert len(engine.calls) == first
 
 
+@pytest.mark.slow
 def test_editing_one_sentence_resynthesises_only_that_sentence(tmp_path, article, engine, monkeypatch):
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path / "cache"))
     pipeline.produce(article, settings(tmp_path))
@@ -98,6 +100,7 @@ def test_editing_one_sentence_resynthesises_only_that_sentence(tmp_path, article
     assert engine.calls == [longer]
 
 
+@pytest.mark.slow
 def test_an_interrupted_run_continues_where_it_stopped(tmp_path, article, engine, monkeypatch):
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path / "cache"))
     engine.fail_on = {5}  # Ctrl-C while the fifth segment is being spoken
@@ -118,6 +121,7 @@ def test_every_sound_setting_is_part_of_the_key():
     assert len(keys) == 5
 
 
+@pytest.mark.slow
 def test_a_corrupt_entry_is_detected_and_redone(tmp_path, article, engine, monkeypatch):
     cache_dir = tmp_path / "cache"
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(cache_dir))
@@ -142,6 +146,7 @@ def test_cache_entries_are_written_atomically(tmp_path):
     assert not list(tmp_path.rglob("*.tmp"))
 
 
+@pytest.mark.slow
 def test_quality_gate_reports_a_segment_that_stays_broken(tmp_path, article, engine, monkeypatch):
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path / "cache"))
     broken = "The third paragraph closes the piece."
@@ -177,6 +182,7 @@ def test_check_clip_names_the_problem(samples, problem):
     assert problem in check_clip(Clip(samples, 22050), text)
 
 
+@pytest.mark.slow
 def test_real_piper_warm_run_loads_no_voice_and_speaks_nothing(tmp_path, short_article, monkeypatch):
     from articast.speech.piper import PiperEngine
 
@@ -223,6 +229,7 @@ def test_cache_command_shows_and_clears(tmp_path, monkeypatch):
     assert cache.stats().voices_bytes == 2_300_000  # made once per machine: clearing keeps them
 
 
+@pytest.mark.slow
 def test_worker_processes_speak_what_one_process_would(tmp_path, monkeypatch):
     """jobs=2: real Piper in two spawned workers; every segment comes back, in order, and is cached."""
     from articast.speech import workers
@@ -249,6 +256,7 @@ def test_worker_processes_speak_what_one_process_would(tmp_path, monkeypatch):
     assert SegmentCache().stats().entries == len(script.segments)
 
 
+@pytest.mark.slow
 def test_closing_the_speech_stream_waits_once_for_a_segment_spoken_here(tmp_path, article, monkeypatch):
     """Ctrl-C while a segment is spoken in this process: produce, the mix and the stream each close the
     stream, and only the first waits (at most 2 s) for the segment, which cannot be interrupted.

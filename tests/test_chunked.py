@@ -96,6 +96,7 @@ def test_lame_writes_the_frames_we_predict(channels):
         assert count_frames(out) == lame_frames(n), n
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("streaming", [False, True])
 def test_chunks_splice_into_one_file_heard_exactly_where_the_mix_put_it(tmp_path, streaming):
     samples, starts = programme(100, seed=1)
@@ -115,6 +116,7 @@ def test_chunks_splice_into_one_file_heard_exactly_where_the_mix_put_it(tmp_path
     assert abs(sink.lufs - integrated_lufs(heard)) <= 0.1
 
 
+@pytest.mark.slow
 def test_a_second_encode_reuses_every_chunk_and_an_edit_only_its_own(tmp_path):
     samples, bursts = programme(120, seed=2)
     first = encode(samples, tmp_path / "a.mp3", streaming=True)  # spoken for the first time
@@ -131,6 +133,7 @@ def test_a_second_encode_reuses_every_chunk_and_an_edit_only_its_own(tmp_path):
         assert lag(edited[start:, 0], heard[:, 0], after.output_frame(start)) == 0
 
 
+@pytest.mark.slow
 def test_mono_chunks_splice_too(tmp_path):
     samples, starts = programme(60, seed=3, channels=1)
     sink = encode(samples, tmp_path / "m.mp3")
@@ -140,6 +143,7 @@ def test_mono_chunks_splice_too(tmp_path):
         assert lag(samples[start:, 0], heard[:, 0], sink.output_frame(start)) == 0
 
 
+@pytest.mark.slow
 def test_a_damaged_remembered_chunk_is_encoded_again(tmp_path):
     samples, _ = programme(60, seed=4)
     encode(samples, tmp_path / "a.mp3")
@@ -154,6 +158,7 @@ def test_a_damaged_remembered_chunk_is_encoded_again(tmp_path):
     assert (tmp_path / "a.mp3").read_bytes() == (tmp_path / "b.mp3").read_bytes()
 
 
+@pytest.mark.slow
 def test_the_limiter_and_gain_apply_in_every_chunk(tmp_path):
     samples, _ = programme(60, seed=5)
     sink = ChunkedMp3(tmp_path / "g.mp3", SR, 2, gain_db=18.0, jobs=2)
@@ -167,6 +172,7 @@ def test_the_limiter_and_gain_apply_in_every_chunk(tmp_path):
     assert lufs > integrated_lufs(samples) + LAME_GAIN_DB + 6  # and it is louder
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("streaming", [False, True])
 def test_an_aborted_encode_leaves_nothing_running_or_behind(tmp_path, streaming):
     samples, _ = programme(60, seed=6)

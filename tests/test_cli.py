@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from articast.progress import ProgressBar
 from articast.pipeline import Progress
+from articast.progress import ProgressBar
 
 from .conftest import DATA
 
@@ -30,6 +30,7 @@ def test_console_script_is_installed():
     assert result.returncode == 0 and result.stdout.startswith("articast ")
 
 
+@pytest.mark.slow
 def test_produce_prints_the_mp3_path_last(tmp_path: Path):
     out = tmp_path / "show"
     result = run("produce", str(DATA / "qa-article.txt"), "--out", str(out), "--no-music", "--mono")
@@ -56,6 +57,7 @@ def test_a_usage_error_is_one_line_with_a_hint_and_exit_2(args, line):
     assert result.stdout == b""
 
 
+@pytest.mark.slow
 def test_default_show_folder_is_output_in_the_working_directory(tmp_path: Path):
     result = run("produce", "-", "--title", "From stdin", "--no-music", cwd=tmp_path,
                  stdin=b"A short note read from standard input. It has two sentences.\n")
@@ -63,6 +65,7 @@ def test_default_show_folder_is_output_in_the_working_directory(tmp_path: Path):
     assert (tmp_path / "output" / "from-stdin.mp3").is_file()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["missing", "empty", "binary", "folder", "blank"])
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path: Path, case: str):
     paths = {
@@ -98,6 +101,7 @@ def test_help_explains_the_options():
     assert run("--help").stdout.decode().count("articast produce") >= 1
 
 
+@pytest.mark.slow
 def test_ctrl_c_exits_130_and_leaves_nothing_half_written(tmp_path: Path):
     article = tmp_path / "long.txt"
     paragraph = "This sentence is here to keep the voice busy for a while longer. " * 6
@@ -158,6 +162,7 @@ def test_article_bar_counts_articles_on_a_terminal_and_names_each_elsewhere():
     assert screen.getvalue().endswith("\r")
 
 
+@pytest.mark.slow
 def test_ctrl_c_at_any_moment_of_start_up_exits_130_without_a_traceback(tmp_path):
     import signal
     import time

@@ -16,6 +16,8 @@ from articast import Settings, produce
 from .helpers import ffmpeg_loudness
 from .test_batch import write_articles
 
+pytestmark = pytest.mark.slow  # subprocesses, servers, the browser or the real voice throughout
+
 ARTICAST = [sys.executable, "-m", "articast"]
 
 

@@ -96,6 +96,7 @@ def _wait_for(condition, seconds: float = 90) -> bool:
     return True
 
 
+@pytest.mark.slow
 def test_workers_started_early_load_the_voice_before_any_segment_and_a_pool_takes_them_over(cache):
     """Real Piper: with a fresh cache, a worker started early prepares the voice with nothing to say yet."""
     workers.start_early("piper", 2, EngineOptions(), prepare_apart=False)
@@ -118,6 +119,7 @@ def test_workers_started_early_load_the_voice_before_any_segment_and_a_pool_take
         workers.discard_early()
 
 
+@pytest.mark.slow
 def test_the_command_starts_workers_early_for_a_new_article_only(tmp_path, cache):
     article = tmp_path / "bees.txt"
     article.write_text((DATA / "qa-article.txt").read_text())

@@ -43,6 +43,7 @@ def small_disk(where: Path, size: str) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(where)], check=False)
 
 
+@pytest.mark.slow
 def test_a_full_disk_and_a_read_only_folder(tmp_path: Path):
     with small_disk(tmp_path / "disk", "200k") as disk:
         show = disk / "show"

@@ -11,8 +11,17 @@ import pytest
 
 from articast.errors import InputError
 from articast.follow import list_followed
-from articast.follow.sources import (FULL_CONTENT_WORDS, identify, list_folder, parse_feed, parse_json_feed,
-                                     parse_opml, parse_reading_list, read_source, Remembered)
+from articast.follow.sources import (
+    FULL_CONTENT_WORDS,
+    Remembered,
+    identify,
+    list_folder,
+    parse_feed,
+    parse_json_feed,
+    parse_opml,
+    parse_reading_list,
+    read_source,
+)
 from articast.follow.update import _newest_first, _unique
 
 from .feedserver import ARTICLES, FeedServer, day, page, rss
@@ -121,6 +130,7 @@ def test_podcast_episodes_pdfs_and_images_are_not_articles():
     assert kinds == ["a podcast episode", "a PDF", "an image", None]
 
 
+@pytest.mark.slow
 def test_a_document_that_is_not_a_feed(server: FeedServer, tmp_path: Path):
     server.add("/feed.xml", "this is not a feed at all { }\n<<<", "application/rss+xml")
     with pytest.raises(InputError, match="is not a feed"):
@@ -131,6 +141,7 @@ def test_a_document_that_is_not_a_feed(server: FeedServer, tmp_path: Path):
         identify(str(bad))
 
 
+@pytest.mark.slow
 def test_identify_finds_the_feed_a_page_names(server: FeedServer):
     feed = server.add("/feed.xml", rss([{"title": "One", "link": "/one"}]), "application/rss+xml")
     server.add("/", '<!DOCTYPE html><html><head><link rel="alternate" type="application/rss+xml" '
@@ -142,6 +153,7 @@ def test_identify_finds_the_feed_a_page_names(server: FeedServer):
         identify(server.url + "/plain")
 
 
+@pytest.mark.slow
 def test_follow_list_and_unfollow_keep_the_settings_file(server: FeedServer, tmp_path: Path):
     show = tmp_path / "show"
     show.mkdir()
@@ -183,6 +195,7 @@ def test_page_helper_is_an_article_trafilatura_reads():
     assert "last season" in text and "Share this story" not in text and "Council" not in text
 
 
+@pytest.mark.slow
 def test_a_conditional_get_by_last_modified():
     served = FeedServer(etags=False, last_modified="Mon, 01 Dec 2025 08:00:00 GMT").start()
     try:

@@ -60,6 +60,7 @@ def _instant_backoff(monkeypatch):
     return waits
 
 
+@pytest.mark.slow
 @responses.activate
 def test_a_long_segment_goes_in_several_requests_and_comes_back_as_one_clip(piper):
     sent: list[str] = []
@@ -129,6 +130,7 @@ def test_accent_goes_to_its_own_domain_and_language(piper):
     assert engine.synthesize("Good morning.").duration_ms > 300
 
 
+@pytest.mark.slow
 def test_produce_with_gtts_and_no_network_fails_fast_and_writes_nothing(tmp_path):
     """The real CLI, the real gTTS, and this machine's real lack of a route to Google."""
     out = tmp_path / "show"

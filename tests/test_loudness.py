@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from articast.audio.loudness import LAME_GAIN_DB, measure_lufs, normalise
 
@@ -17,6 +18,7 @@ def bursts(seconds: float = 20.0, sr: int = 44100) -> np.ndarray:
     return x
 
 
+@pytest.mark.slow
 def test_stereo_reaches_target_with_peaks_under_the_ceiling():
     x = bursts()
     stereo = np.stack([x, x], axis=1)
@@ -34,6 +36,7 @@ def test_mono_target_is_19():
     assert out.shape == x.shape
 
 
+@pytest.mark.slow
 def test_an_episode_has_a_constant_floor_and_never_digital_silence(stereo_episode, mono_episode):
     from articast.audio.loudness import NOISE_FLOOR_DBFS
 

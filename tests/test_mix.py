@@ -95,6 +95,7 @@ def _one_paragraph(seconds: list[float]):
     return build_script(article), [tone(t) for t in seconds]
 
 
+@pytest.mark.slow
 def test_the_outro_keeps_its_length_when_an_edit_lengthens_the_speech_a_little():
     """8% of 100 s of speech is 8 s of outro; 0.3 s more speech leaves it, and its samples, as they were."""
     music = load_music()
@@ -107,6 +108,7 @@ def test_the_outro_keeps_its_length_when_an_edit_lengthens_the_speech_a_little()
     assert np.array_equal(tails[0], tails[1])
 
 
+@pytest.mark.slow
 def test_the_outro_is_shaped_once_when_the_speech_runs_as_long_as_expected(monkeypatch):
     """Shaped when the head is mixed, at the length the expected speech gives it, so the end of the
     episode does not wait on it; shaped again only when the speech changes that length."""

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from mutagen.id3 import ID3
 
 from articast.naming import MAX_SLUG_CHARS, slugify
 
@@ -52,6 +51,7 @@ def guids(folder: Path) -> dict[str, str]:
     return {Path(e.enclosures[0].href).stem: e.id for e in parsed.entries}
 
 
+@pytest.mark.slow
 def test_another_article_never_replaces_an_episode_and_the_same_one_does(tmp_path: Path):
     show = tmp_path / "show"
     one = tmp_path / "week1" / "notes.md"
@@ -101,6 +101,7 @@ def test_two_articles_with_one_cyrillic_title_get_two_readable_names(tmp_path: P
     assert free_slug(tmp_path, "old", "/news/a.html") == "old-2"
 
 
+@pytest.mark.slow
 def test_another_sound_under_an_old_name_is_a_new_episode(tmp_path: Path):
     """An MP3 replaced by another article's (by hand, or by an older articast) never keeps the old GUID."""
     import shutil

@@ -11,6 +11,8 @@ import pytest
 from articast import Settings
 from articast.publish import publish_show
 
+pytestmark = pytest.mark.slow  # subprocesses, servers, the browser or the real voice throughout
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 

@@ -35,6 +35,7 @@ def said(lines: list[str], text: str) -> int:
     return sum(line.count(text) for line in lines)
 
 
+@pytest.mark.slow
 def test_a_comparison_article_reads_its_tables_caption_box_and_figure_once():
     lines = spoken("comparison.html")
     joined = " ".join(lines)
@@ -51,6 +52,7 @@ def test_a_comparison_article_reads_its_tables_caption_box_and_figure_once():
         assert furniture not in joined, furniture
 
 
+@pytest.mark.slow
 def test_a_recipe_reads_its_times_ingredients_every_step_and_its_note():
     joined = " ".join(spoken("recipe.html"))
     for text in ("Prep time: 20 minutes.", "Serves: 16 bars.", "Juice of 4 lemons.",
@@ -62,6 +64,7 @@ def test_a_recipe_reads_its_times_ingredients_every_step_and_its_note():
         assert furniture not in joined, furniture
 
 
+@pytest.mark.slow
 def test_an_interview_keeps_every_question_and_reads_its_pull_quote_once():
     lines = spoken("interview.html")
     for question in ("What did a normal day look like?", "Were you ever afraid?",
@@ -73,6 +76,7 @@ def test_an_interview_keeps_every_question_and_reads_its_pull_quote_once():
         assert furniture not in joined, furniture
 
 
+@pytest.mark.slow
 def test_an_infobox_is_read_as_facts_and_the_site_around_it_is_not():
     lines = spoken("wiki.html")
     joined = " ".join(lines)

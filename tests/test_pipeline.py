@@ -13,8 +13,16 @@ from mutagen.mp3 import MP3, BitrateMode
 from articast import Settings, produce
 from articast.ingest import read_article
 
-from .helpers import (ToneVoice, cues_ms, decode, ffmpeg_loudness, integrated_lufs, lag_ms, recognise,
-                      words_matched_in_order)
+from .helpers import (
+    ToneVoice,
+    cues_ms,
+    decode,
+    ffmpeg_loudness,
+    integrated_lufs,
+    lag_ms,
+    recognise,
+    words_matched_in_order,
+)
 
 
 def _section_count(path: Path) -> int:
@@ -61,6 +69,7 @@ def test_mp3_is_cbr_128k_stereo_44k_with_exact_duration(stereo_episode):
     assert abs(info.length * 1000 - stereo_episode.duration_ms) < 2
 
 
+@pytest.mark.slow
 def test_stereo_loudness_and_true_peak(stereo_episode):
     lufs = integrated_lufs(decode(stereo_episode.mp3_path, 2))
     assert -16.5 <= lufs <= -15.5
@@ -69,6 +78,7 @@ def test_stereo_loudness_and_true_peak(stereo_episode):
     assert true_peak <= -1.0
 
 
+@pytest.mark.slow
 def test_mono_is_64k_and_19_lufs(mono_episode):
     info = MP3(mono_episode.mp3_path).info
     assert (info.channels, info.bitrate_mode) == (1, BitrateMode.CBR)
@@ -155,6 +165,7 @@ def test_vtt_cues_follow_the_article_and_fall_in_their_chapters(stereo_episode):
     assert times[0][0] >= "00:00:01.500"
 
 
+@pytest.mark.slow
 def test_a_recogniser_hears_the_article_in_order(stereo_episode, short_article):
     article = read_article(short_article)
     text = " ".join([article.title] + [t for s in article.sections for t in ((s.title,) if s.title else ())
@@ -168,6 +179,7 @@ def test_a_recogniser_hears_the_article_in_order(stereo_episode, short_article):
     assert words_matched_in_order(shuffled, heard) < 0.5
 
 
+@pytest.mark.slow
 def test_no_music_starts_speaking_at_once(tmp_path, short_article):
     episode = produce(short_article, Settings(out_dir=tmp_path, music=False))
     first = episode.vtt_path.read_text().split("\n\n")[1].split("\n")[1]
@@ -176,6 +188,7 @@ def test_no_music_starts_speaking_at_once(tmp_path, short_article):
     assert -16.5 <= lufs <= -15.5
 
 
+@pytest.mark.slow
 def test_user_intro_replaces_ours(tmp_path, short_article):
     # A user's intro: 4 s of a quiet 220 Hz tone made by ffmpeg itself, as WAV.
     import subprocess
@@ -222,6 +235,7 @@ def test_a_failure_while_encoding_leaves_no_partial_or_orphan_file(tmp_path, sho
     assert not out.exists()  # the folder produce made is gone with the failure; nothing half-written
 
 
+@pytest.mark.slow
 def test_an_ffmpeg_that_fails_on_a_chunk_fails_the_produce_cleanly(tmp_path, short_article, monkeypatch):
     from articast import AudioError
     from articast.audio import chunked
@@ -239,11 +253,11 @@ def test_an_ffmpeg_that_fails_on_a_chunk_fails_the_produce_cleanly(tmp_path, sho
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_a_streamed_episode_longer_than_the_head_is_whole_and_at_target(tmp_path, monkeypatch, caplog):
     """Real Piper in two workers, more than the 90 s head: mixed and encoded while it is spoken."""
     import logging
 
-    from articast import pipeline
 
     monkeypatch.setattr("articast.speech.schedule.MIN_PARALLEL_CHARS", 0)
     source = Path(__file__).parent / "data" / "streamed-article.md"
@@ -275,6 +289,7 @@ def test_a_streamed_episode_longer_than_the_head_is_whole_and_at_target(tmp_path
     assert words_matched_in_order(reference, heard) >= 0.55
 
 
+@pytest.mark.slow
 def test_an_edited_sentence_is_spoken_and_encoded_alone_and_every_cue_lands_on_its_speech(
         tmp_path, monkeypatch, caplog):
     """Produce, add words to one sentence in the middle, produce again: one segment is spoken, the
@@ -282,7 +297,6 @@ def test_an_edited_sentence_is_spoken_and_encoded_alone_and_every_cue_lands_on_i
     import logging
     import shutil
 
-    from articast import pipeline
 
     monkeypatch.setattr("articast.speech.schedule.MIN_PARALLEL_CHARS", 0)
     article = tmp_path / "streamed-article.md"
@@ -338,16 +352,16 @@ def test_cues_are_rounded_once_from_the_frame_where_the_speech_is_heard():
     heard = _as_heard(mix, Spliced())
     assert [(c.start_ms, c.end_ms) for c in heard.cues] == [(2, 4), (23, 25), (1, 1)]
     assert heard.cue_frames == ((87, 171), (1021, 1121), (30, 39))  # the frames move with the cues
-    for cue, (start, end) in zip(heard.cues, frames):
+    for cue, (start, _end) in zip(heard.cues, frames):
         assert abs(cue.start_ms - Spliced().output_frame(start) / 44.1) <= 0.5
 
 
+@pytest.mark.slow
 def test_an_edit_in_the_first_half_minute_keeps_the_gain_and_the_chunks_after_it(tmp_path, monkeypatch, caplog):
     """The gain and the music level are set from the head: a word added there keeps both, so every
     chunk but the edited one (the intro's and the outro's included) is reused."""
     import logging
 
-    from articast import pipeline
 
     voice = ToneVoice("tone", 0.4, pitch=lambda text: 150 + 10 * (sum(map(ord, text)) % 17))
     monkeypatch.setattr("articast.speech.schedule.get_engine", lambda name, options: voice)
@@ -388,6 +402,7 @@ def test_an_edited_episode_keeps_its_outro_length_while_its_share_is_close(tmp_p
     assert memory.outro_reference("episode", settings)(119_000) == 9000  # and keeps that in turn
 
 
+@pytest.mark.slow
 def test_an_edit_across_the_outros_whole_second_reuses_the_outro_chunk(tmp_path, monkeypatch, caplog):
     """The example article's speech sits near 100 s, where Piper's noise alone moved its outro from
     7 to 8 s, so a one-word edit encoded the outro's chunk again. Here an edit after the head takes
@@ -395,7 +410,6 @@ def test_an_edit_across_the_outros_whole_second_reuses_the_outro_chunk(tmp_path,
     and only the edited paragraph's chunk is encoded."""
     import logging
 
-    from articast import pipeline
     from articast.script import build_script
 
     voice = ToneVoice("tone", 0.4, pitch=lambda text: 150 + 10 * (sum(map(ord, text)) % 17))
@@ -422,11 +436,11 @@ def test_an_edit_across_the_outros_whole_second_reuses_the_outro_chunk(tmp_path,
     assert total >= 4 and reused == total - 1  # only the edited paragraph's chunk: the outro's is found again
 
 
+@pytest.mark.slow
 def test_a_head_that_mispredicts_the_loudness_is_encoded_again(tmp_path, monkeypatch, caplog):
     """Loud speech for the head, then much quieter: the whole is re-encoded from the cache at the right gain."""
     import logging
 
-    from articast import pipeline
 
     # 133 words a minute; 9 dB quieter after the head (the leveller takes back 6.7 of it)
     voice = ToneVoice("fading", 0.45, amplitude=lambda text: 0.177 if "soft" in text else 0.5)

@@ -49,6 +49,7 @@ def show(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_feed_parses_and_has_what_apple_requires(show: Path):
     root = etree.parse(str(show / "feed.xml")).getroot()
     assert root.tag == "rss" and root.get("version") == "2.0"
@@ -105,6 +106,7 @@ def test_feedparser_reads_it_the_same_way(show: Path):
     assert [e.itunes_episode for e in parsed.entries] == ["2", "1"]
 
 
+@pytest.mark.slow
 def test_episodes_are_dated_by_their_articles_and_a_shared_date_keeps_their_order(show: Path, tmp_path: Path):
     import calendar
     import os
@@ -148,6 +150,7 @@ def test_episodes_are_dated_by_their_articles_and_a_shared_date_keeps_their_orde
     assert (folder / "feed.xml").read_bytes() == feed  # the same dates and order every time
 
 
+@pytest.mark.slow
 def test_a_99_7_second_episode_is_1_39_on_the_page_and_in_the_feed_as_players_show_it(tmp_path: Path):
     import numpy as np
 
@@ -172,6 +175,7 @@ def test_podcast_guid_follows_the_namespace_rule():
     assert podcast_guid("podnews.net/rss////") == "9b024349-ccf0-5f69-a609-6b82873eab3c"
 
 
+@pytest.mark.slow
 def test_publishing_again_keeps_guids_dates_and_never_duplicates(show: Path, tmp_path: Path):
     folder = tmp_path / "copy"
     shutil.copytree(show, folder)
@@ -188,6 +192,7 @@ def test_publishing_again_keeps_guids_dates_and_never_duplicates(show: Path, tmp
     assert (folder / "feed.xml").read_bytes() == feed and (folder / "index.html").read_bytes() == page
 
 
+@pytest.mark.slow
 def test_no_owner_email_leaves_the_element_out_and_warns_once(show: Path, tmp_path: Path):
     folder = tmp_path / "copy"
     shutil.copytree(show, folder)
@@ -205,6 +210,7 @@ def test_no_owner_email_leaves_the_element_out_and_warns_once(show: Path, tmp_pa
     assert printed[-1] == "feed.xml" and {"cover.jpg", "episodes.json", "index.html"} <= set(printed)
 
 
+@pytest.mark.slow
 def test_reproducing_an_edited_article_updates_its_episode_in_place(show: Path, tmp_path: Path):
     folder = tmp_path / "copy"
     shutil.copytree(show, folder)
@@ -227,6 +233,7 @@ def test_reproducing_an_edited_article_updates_its_episode_in_place(show: Path, 
     assert len(after) == 2
 
 
+@pytest.mark.slow
 def test_two_publishes_at_once_both_land(show: Path, tmp_path: Path):
     folder = tmp_path / "copy"
     shutil.copytree(show, folder)
@@ -236,7 +243,7 @@ def test_two_publishes_at_once_both_land(show: Path, tmp_path: Path):
     def run() -> None:
         try:
             publish_show(Settings(out_dir=folder, base_url=BASE))
-        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=run) for _ in range(4)]

@@ -7,12 +7,15 @@ import json
 from pathlib import Path
 
 import feedparser
+import pytest
 
+from articast import Settings
 from articast.publish import publish_show
 from articast.publish.remote import MANIFEST, upload_show
-from articast import Settings
 
 from .test_remote import CREDENTIALS, bucket, cli, episodes, objects, s3, show_with, slugs_of  # noqa: F401
+
+pytestmark = pytest.mark.slow  # subprocesses, servers, the browser or the real voice throughout
 
 GOOD = "https://pods.example.org/reading"
 BAD = "https://no-such-bucket.example.org/reading"

@@ -62,6 +62,7 @@ def _bad_inputs(tmp: Path) -> dict[str, Path]:
     return cases
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["missing", "folder", "fifo", "empty", "whitespace", "binary", "punctuation",
                                   "emoji", "code-only", "html-no-article", "too-many-words", "too-many-bytes"])
 def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path: Path, case: str):
@@ -88,6 +89,7 @@ def test_an_unreadable_file_is_a_clear_error(tmp_path: Path, monkeypatch):
         read_article(path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "utf-16"])
 def test_legacy_encodings_make_good_episodes(tmp_path: Path, encoding: str):
     text = "Café Notes\n\nThe naïve barista served crème brûlée at the café on Tuesday.\n"
@@ -103,6 +105,7 @@ def test_legacy_encodings_make_good_episodes(tmp_path: Path, encoding: str):
     assert MP3(tmp_path / "show" / "cafe-notes.mp3").info.length > 3
 
 
+@pytest.mark.slow
 def test_a_run_on_paragraph_becomes_an_episode(tmp_path: Path):
     source = tmp_path / "runon.txt"
     source.write_text("and then " * 150 + "it was over")
@@ -140,6 +143,7 @@ def _check_show_is_sound(folder: Path) -> None:
     assert not [p for p in visible if p.suffix == ".tmp"]
 
 
+@pytest.mark.slow
 def test_kill_9_during_produce_never_leaves_a_broken_episode(tmp_path: Path):
     article = _long_article(tmp_path / "harbour.txt")
     out = tmp_path / "show"
@@ -169,6 +173,7 @@ def published_show(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_kill_9_during_publish_never_corrupts_feed_page_or_records(published_show: Path, tmp_path: Path):
     folder = tmp_path / "show"
     shutil.copytree(published_show, folder)
@@ -184,6 +189,7 @@ def test_kill_9_during_publish_never_corrupts_feed_page_or_records(published_sho
     assert len(feedparser.parse(str(folder / "feed.xml")).entries) == 2
 
 
+@pytest.mark.slow
 def test_publishes_from_several_processes_at_once_all_land(published_show: Path, tmp_path: Path):
     folder = tmp_path / "show"
     shutil.copytree(published_show, folder)
@@ -198,6 +204,7 @@ def test_publishes_from_several_processes_at_once_all_land(published_show: Path,
 
 # --- hostile metadata -------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_hostile_title_is_escaped_sluged_and_kept_exactly(tmp_path: Path):
     title = '<script>alert("x")</script> & Co\'s "best" ../../etc/passwd \u202eevil\u202c ünï'
     out = tmp_path / "show"
@@ -215,6 +222,7 @@ def test_hostile_title_is_escaped_sluged_and_kept_exactly(tmp_path: Path):
     assert not (tmp_path / "etc").exists()
 
 
+@pytest.mark.slow
 def test_a_ten_thousand_character_title_is_trimmed_not_fatal(tmp_path: Path):
     title = ("Very long title " * 700)[:10_000]
     out = tmp_path / "show"
@@ -260,6 +268,7 @@ def test_speech_normalisation_never_fails_and_is_deterministic(text: str):
     assert isinstance(first, str)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(st.text(max_size=600), st.sampled_from(["text", "markdown", "html"]))
 def test_ingest_accepts_or_refuses_cleanly_and_is_deterministic(text: str, kind: str):

@@ -120,6 +120,7 @@ def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
                           env={**os.environ, **(env or {})})
 
 
+@pytest.mark.slow
 def test_s3_order_headers_republish_and_removal(s3, episodes: Path, tmp_path: Path):
     client = bucket(s3, "order")
     first, qa, short = slugs_of(episodes)  # a-second-reading, the Q&A, the short article
@@ -168,6 +169,7 @@ def test_s3_order_headers_republish_and_removal(s3, episodes: Path, tmp_path: Pa
     assert named_files(feed) <= set(present)
 
 
+@pytest.mark.slow
 def test_a_publish_stopped_midway_is_completed_by_the_next(s3, episodes: Path, tmp_path: Path):
     client = bucket(s3, "stopped")
     folder = show_with(episodes, tmp_path, *slugs_of(episodes))
@@ -191,6 +193,7 @@ def test_a_publish_stopped_midway_is_completed_by_the_next(s3, episodes: Path, t
     assert named_files(feed) <= set(objects(client, "stopped", "show"))
 
 
+@pytest.mark.slow
 def test_cli_dry_run_missing_bucket_and_unreachable_endpoint(s3, episodes: Path, tmp_path: Path):
     client = bucket(s3, "dry")
     folder = show_with(episodes, tmp_path, *slugs_of(episodes)[:1])
@@ -218,6 +221,7 @@ def test_cli_dry_run_missing_bucket_and_unreachable_endpoint(s3, episodes: Path,
     assert CREDENTIALS["AWS_SECRET_ACCESS_KEY"] not in closed.stderr + missing.stderr + dry.stderr
 
 
+@pytest.mark.slow
 def test_sftp_publish_atomic_names_republish_and_refused_password(episodes: Path, tmp_path: Path, monkeypatch):
     root = tmp_path / "server"
     root.mkdir()
@@ -251,6 +255,7 @@ def test_sftp_publish_atomic_names_republish_and_refused_password(episodes: Path
     assert gone.returncode == 1 and "cannot reach it" in gone.stderr.strip().splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_file_target_and_publish_to_setting(episodes: Path, tmp_path: Path):
     folder = show_with(episodes, tmp_path, *slugs_of(episodes)[:1])
     site = tmp_path / "site" / "podcast"
@@ -264,6 +269,7 @@ def test_file_target_and_publish_to_setting(episodes: Path, tmp_path: Path):
     assert json.loads((site / MANIFEST).read_text())["files"]["feed.xml"]["size"] == (site / "feed.xml").stat().st_size
 
 
+@pytest.mark.slow
 def test_a_missing_extra_is_named_and_the_default_path_imports_no_backend(episodes: Path, tmp_path: Path):
     folder = show_with(episodes, tmp_path, *slugs_of(episodes)[:1])
     blocked = ("import sys; sys.modules['s3fs'] = None; sys.modules['paramiko'] = None; "
@@ -288,6 +294,7 @@ def test_upload_refuses_an_unknown_protocol(tmp_path: Path):
         upload_show(tmp_path, [("feed.xml",)], "nosuchproto://x/y")
 
 
+@pytest.mark.slow
 def test_produce_publish_copies_the_show_to_its_target(tmp_path: Path):
     folder, site = tmp_path / "show", tmp_path / "site"
     env = {"ARTICAST_PUBLISH_TO": site.as_uri(), "ARTICAST_BASE_URL": BASE}
@@ -299,6 +306,7 @@ def test_produce_publish_copies_the_show_to_its_target(tmp_path: Path):
     assert named_files(feed) <= {p.name for p in site.iterdir()}
 
 
+@pytest.mark.slow
 def test_sftp_checks_the_host_key_and_honours_ssh_config(episodes: Path, tmp_path: Path):
     """A changed host key is refused (as OpenSSH refuses it), an unknown host is refused with the
     command that accepts it, and ~/.ssh/config's alias, Port and User are used."""

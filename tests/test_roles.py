@@ -49,6 +49,7 @@ def spoken(monkeypatch, tmp_path):
     return log
 
 
+@pytest.mark.slow
 def test_questions_and_answers_get_their_own_voices(tmp_path, spoken):
     settings = Settings(out_dir=tmp_path, music=False, role_voices={"question": "Q", "answer": "A"})
     pipeline.produce(DATA / "qa-article.txt", settings)
@@ -58,6 +59,7 @@ def test_questions_and_answers_get_their_own_voices(tmp_path, spoken):
     assert all(not t.endswith("?") for t in by_voice["A"]) and len(by_voice["A"]) >= 3
 
 
+@pytest.mark.slow
 def test_one_voice_stays_one_voice(tmp_path, spoken):
     pipeline.produce(DATA / "qa-article.txt", Settings(out_dir=tmp_path, music=False))
     assert {v for v, _ in spoken} == {None}
@@ -75,6 +77,7 @@ def test_voice_flags_and_settings_file(tmp_path):
     assert s.role_voices == {"question": "Q", "answer": "B"}
 
 
+@pytest.mark.slow
 def test_voices_command_lists_both_engines_and_says_which_work_offline():
     result = subprocess.run([sys.executable, "-m", "articast", "voices"], capture_output=True, text=True)
     assert result.returncode == 0

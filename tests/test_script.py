@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -52,6 +53,7 @@ _words = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd"))
 _punct = st.sampled_from(["", "", "", ",", ".", "?", "!", ";", ":"])
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(_words, _punct), min_size=1, max_size=300))
 def test_every_word_survives_segmentation_and_no_segment_is_too_long(tokens):
@@ -66,6 +68,7 @@ _sentence = st.lists(_word, min_size=1, max_size=40).map(lambda ws: " ".join(ws)
 _paragraph = st.lists(_sentence, min_size=1, max_size=8).map(" ".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.lists(_paragraph, min_size=1, max_size=6))
 def test_every_word_of_a_plain_text_article_is_spoken_in_order(paragraphs):
@@ -83,6 +86,7 @@ _VOCABULARY = st.sampled_from("harbour library river council market garden stati
 _plain_sentence = st.lists(_VOCABULARY, min_size=2, max_size=30).map(lambda ws: " ".join(ws).capitalize() + ".")
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(st.lists(_plain_sentence, min_size=2, max_size=10), st.data())
 def test_editing_one_sentence_changes_its_segment_and_no_other(sentences, data):
@@ -101,6 +105,7 @@ def test_editing_one_sentence_changes_its_segment_and_no_other(sentences, data):
     assert [i for i, (a, b) in enumerate(zip(before, after)) if a != b] == [where]
 
 
+@pytest.mark.slow
 def test_produce_speaks_exactly_the_script(tmp_path, monkeypatch):
     import numpy as np
 

@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # subprocesses, servers, the browser or the real voice throughout
+
 SCRIPT = Path(__file__).parent.parent / "scripts" / "listen_check.py"
 
 

@@ -47,6 +47,7 @@ def request(port: int, method: str, path: str, headers: dict | None = None) -> t
     return response.status, {k.lower(): v for k, v in response.getheaders()}, body
 
 
+@pytest.mark.slow
 def test_get_head_and_content_types(served):
     status, headers, body = request(served, "GET", "/ep.mp3")
     assert status == 200 and len(body) == 10240 and headers["content-type"] == "audio/mpeg"
@@ -58,6 +59,8 @@ def test_get_head_and_content_types(served):
     assert request(served, "GET", "/")[2].startswith(b"<!DOCTYPE html>")
 
 
+@pytest.mark.slow
+@pytest.mark.slow
 @pytest.mark.parametrize("range_header, status, content_range, first, length", [
     ("bytes=0-99", 206, "bytes 0-99/10240", 0, 100),
     ("bytes=10000-", 206, "bytes 10000-10239/10240", 10000 % 256, 240),
@@ -78,6 +81,7 @@ def test_byte_ranges(served, range_header, status, content_range, first, length)
         assert body[0] == first
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/escape.txt",
                                   "/.articast.lock", "/nope.mp3", "/%00", "/..\\secret.txt"])
 def test_nothing_outside_the_folder(served, path):
@@ -85,10 +89,12 @@ def test_nothing_outside_the_folder(served, path):
     assert status == 404 and b"outside the show" not in body
 
 
+@pytest.mark.slow
 def test_a_symlink_inside_the_folder_is_fine(served):
     assert request(served, "GET", "/inside-link.mp3")[0] == 200
 
 
+@pytest.mark.slow
 def test_concurrent_range_requests_are_all_answered(served):
     def fetch(i: int) -> int:
         start = (i * 97) % 10000
@@ -110,6 +116,7 @@ def _serve(folder, *flags: str) -> tuple[subprocess.Popen, int]:
     return proc, int(line.split(":")[2].split("/")[0])
 
 
+@pytest.mark.slow
 def test_serve_command_binds_loopback_logs_each_request_and_ctrl_c_exits_130(tmp_path):
     (tmp_path / "feed.xml").write_text("<rss/>")
     (tmp_path / "ep.mp3").write_bytes(bytes(range(256)) * 40)
@@ -144,6 +151,7 @@ def test_serve_command_binds_loopback_logs_each_request_and_ctrl_c_exits_130(tmp
     assert err[-1] == "stopped serving" and "Traceback" not in "\n".join(err)
 
 
+@pytest.mark.slow
 def test_serve_quiet_prints_no_request_lines(tmp_path):
     (tmp_path / "feed.xml").write_text("<rss/>")
     proc, port = _serve(tmp_path, "--quiet")
@@ -159,6 +167,7 @@ def test_serve_quiet_prints_no_request_lines(tmp_path):
     assert [line for line in err if "/feed.xml" in line] == [] and err[-1] == "stopped serving"
 
 
+@pytest.mark.slow
 def test_only_the_shows_public_files_are_served(tmp_path):
     """What publish would upload, and nothing else: settings, follow records, notes and temporary files stay private."""
     show = tmp_path / "show"
@@ -188,6 +197,7 @@ def test_only_the_shows_public_files_are_served(tmp_path):
         server.server_close()
 
 
+@pytest.mark.slow
 def test_hostile_requests_control_characters_long_paths_and_idle_sockets(tmp_path, monkeypatch):
     """Control characters in a path are escaped in the log; an over-long path is answered 414; an idle
     connection is closed after the idle timeout; the listen backlog is not socketserver's 5."""

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 import pytest
 
 from articast import InputError
-from articast.ingest import web as fetch_module
 from articast.ingest import read_article
+from articast.ingest import web as fetch_module
 from articast.ingest.html import strip_site_name
 
 from .conftest import DATA
@@ -145,6 +145,7 @@ def test_bad_urls_give_clear_errors(server: str, path: str, message: str):
         read_article(f"{server}{path}")
 
 
+@pytest.mark.slow
 def test_slow_server_times_out(server: str, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(fetch_module, "FETCH_TIMEOUT_S", 1.0)
     started = time.monotonic()
@@ -153,6 +154,7 @@ def test_slow_server_times_out(server: str, monkeypatch: pytest.MonkeyPatch):
     assert time.monotonic() - started < 2.5
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", ["/drip", "/drip-headers"])
 def test_a_dripping_server_is_cut_off_at_the_deadline_of_the_whole_download(server: str, path: str,
                                                                            monkeypatch: pytest.MonkeyPatch):
@@ -187,6 +189,7 @@ def _script_json(*args: str, stdin: bytes | None = None) -> dict:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow
 def test_script_json_has_exactly_the_promised_shape(server: str):
     doc = _script_json(f"{server}/story.html")
     assert set(doc) == {"title", "author", "chapters"}
@@ -207,6 +210,7 @@ def test_script_reads_stdin_and_author_is_null():
                                                   "spoken": "It cost five dollars in twenty twenty-four."}
 
 
+@pytest.mark.slow
 def test_lexicon_from_the_show_settings_and_a_file(tmp_path):
     show = tmp_path / "show"
     show.mkdir()

@@ -16,6 +16,7 @@ def engine():
     return get_engine("piper", EngineOptions(pace_wpm=160))
 
 
+@pytest.mark.slow
 def test_piper_speaks_a_plausible_clip(engine):
     clip = engine.synthesize(SENTENCE)
     assert clip.sample_rate_hz == 22050
@@ -28,6 +29,7 @@ def test_piper_speaks_a_plausible_clip(engine):
     assert abs(clip.samples[0]) < 0.01 and abs(clip.samples[-1]) < 0.01
 
 
+@pytest.mark.slow
 def test_pace_changes_the_length():
     fast = get_engine("piper", EngineOptions(pace_wpm=220)).synthesize(SENTENCE)
     slow = get_engine("piper", EngineOptions(pace_wpm=120)).synthesize(SENTENCE)
@@ -97,7 +99,7 @@ def test_a_voice_on_several_threads_does_not_spin_and_one_on_a_single_thread_is_
     single.synthesize("Hello there.")
     options = single._voice.session.get_session_options()
     assert options.intra_op_num_threads == 1
-    with pytest.raises(Exception):  # never set: a single thread has nobody to wait for
+    with pytest.raises(Exception):  # noqa: B017 (onnxruntime raises its own bare error) never set: a single thread has nobody to wait for
         options.get_session_config_entry("session.intra_op.allow_spinning")
 
 
@@ -167,6 +169,7 @@ def test_long_sentences_are_split_after_a_clause_mark_else_between_words():
     assert ["".join(p) for p in split_phonemes(list("x" * 40), 16)] == ["x" * 16, "x" * 16, "x" * 8]
 
 
+@pytest.mark.slow
 def test_a_very_long_sentence_is_spoken_whole_with_bounded_memory(engine):
     """A 700-character sentence is said in clause-sized runs of the model: every word, in one clip."""
     from articast.speech.piper import MAX_PHONEMES
@@ -184,6 +187,7 @@ def test_a_very_long_sentence_is_spoken_whole_with_bounded_memory(engine):
     assert gaps.max() < 600
 
 
+@pytest.mark.slow
 def test_a_pool_speaks_in_order_and_its_workers_are_gone_after_close():
     """Two real Piper workers; close() kills them at once and they are reaped without the caller waiting."""
     import time
@@ -225,7 +229,7 @@ def test_a_pool_closed_between_two_clips_stops_its_reader_instead_of_waiting_for
         try:
             next(spoken)
             outcome.append(None)
-        except BaseException as exc:  # noqa: BLE001 - whatever it is, the test names it
+        except BaseException as exc:
             outcome.append(exc)
 
     try:
@@ -246,6 +250,7 @@ def test_a_pool_closed_between_two_clips_stops_its_reader_instead_of_waiting_for
         pool.close()
 
 
+@pytest.mark.slow
 def test_a_worker_gone_between_turns_is_replaced_and_one_gone_in_a_turn_is_a_clear_speech_error():
     """A batch's pool speaks for one article after another: a worker killed (out of memory, say)
     after one article's last clip is replaced before the next article's turn. A worker gone in the

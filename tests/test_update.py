@@ -23,6 +23,8 @@ from articast.follow.update import UpdateEvent, update_show
 
 from .feedserver import ARTICLES, FeedServer, day, page, rss
 
+pytestmark = pytest.mark.slow  # subprocesses, servers, the browser or the real voice throughout
+
 ARTICAST = [sys.executable, "-m", "articast"]
 LONG_SENTENCE = "The whole story is carried in the feed itself, one sentence after another."
 

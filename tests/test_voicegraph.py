@@ -16,9 +16,8 @@ import onnxruntime
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from articast.speech import EngineOptions
+from articast.speech import EngineOptions, voicegraph
 from articast.speech import piper as piper_module
-from articast.speech import voicegraph
 from articast.speech.voicegraph import conv1d_as_conv2d
 
 
@@ -106,6 +105,7 @@ def test_every_convolution_gives_the_same_output_as_two_d(tmp_path, opset):
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.slow
 def test_the_rewritten_voice_speaks_the_same_audio():
     model, _ = piper_module.bundled_voice()
     rewritten, count = conv1d_as_conv2d(model)
@@ -132,6 +132,7 @@ def _same_audio_as_the_voice(session: onnxruntime.InferenceSession, text: str) -
     return float(10 * np.log10(np.sum(want ** 2) / max(difference, 1e-30)))
 
 
+@pytest.mark.slow
 def test_the_optimised_voice_is_kept_and_a_damaged_copy_rebuilt(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
     model, _ = piper_module.bundled_voice()
@@ -263,6 +264,7 @@ def test_the_decoder_kept_in_blocked_layout_gives_the_same_output(tmp_path):
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_the_prepared_voice_runs_its_decoder_blocked_and_speaks_the_same_audio(tmp_path, monkeypatch):
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
     model, _ = piper_module.bundled_voice()
@@ -284,6 +286,7 @@ def _outside_the_optimised_parts(nodes) -> list[tuple[str, str, tuple[str, ...]]
                   if n.name.startswith("/") and not n.name.startswith(voicegraph.OPTIMISED_PARTS))
 
 
+@pytest.mark.slow
 def test_a_voice_whose_parts_do_not_join_is_optimised_whole(tmp_path, monkeypatch):
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
 
@@ -300,6 +303,7 @@ def test_a_voice_whose_parts_do_not_join_is_optimised_whole(tmp_path, monkeypatc
     assert _same_audio_as_the_voice(session, "Whole or in parts, the same sound.") > 80  # dB
 
 
+@pytest.mark.slow
 def test_a_decoder_that_cannot_be_kept_blocked_leaves_onnxruntimes_copy(tmp_path, monkeypatch):
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
 
@@ -319,6 +323,7 @@ def test_a_decoder_that_cannot_be_kept_blocked_leaves_onnxruntimes_copy(tmp_path
     assert audio.size > 1000
 
 
+@pytest.mark.slow
 def test_without_the_rewrite_the_voice_runs_as_it_is(tmp_path, monkeypatch):
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
 
@@ -333,6 +338,7 @@ def test_without_the_rewrite_the_voice_runs_as_it_is(tmp_path, monkeypatch):
     assert not any(n.op_type == "Squeeze" and n.name.endswith("__squeeze") for n in _graph(saved).graph.node)
 
 
+@pytest.mark.slow
 def test_a_prepared_copy_that_does_not_load_back_falls_back_to_the_voice(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
     real = onnxruntime.InferenceSession
@@ -351,6 +357,7 @@ def test_a_prepared_copy_that_does_not_load_back_falls_back_to_the_voice(tmp_pat
     assert not piper_module._optimized_path(model).exists()  # removed, not kept to fail on every load
 
 
+@pytest.mark.slow
 def test_a_worker_that_will_reload_prepares_the_voice_in_a_process_of_its_own(tmp_path, monkeypatch):
     """apart=True: the copy is made by a child process (real onnx, real onnxruntime) and loaded here."""
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
@@ -391,6 +398,7 @@ def _claim_of(saved, pid: int):
     return claim
 
 
+@pytest.mark.slow
 def test_while_another_process_prepares_the_voice_it_runs_as_it_is_then_switches(tmp_path, monkeypatch):
     """The second worker on a fresh cache: real voice, real onnxruntime, a real process holding the claim."""
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))

@@ -60,6 +60,7 @@ def _md5(path: Path) -> str:
     return hashlib.md5(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 def test_available_lists_the_catalogue_and_fetches_it_once_a_day(mirror: MirrorServer, tmp_path: Path):
     listed = run("voices", "--available")
     assert listed.returncode == 0, listed.stderr
@@ -88,6 +89,7 @@ def test_available_lists_the_catalogue_and_fetches_it_once_a_day(mirror: MirrorS
     assert none.returncode == 2 and none.stderr.startswith("error: no voice in the catalogue speaks 'fr'")
 
 
+@pytest.mark.slow
 def test_without_a_network_the_cached_catalogue_or_the_installed_voices_are_shown(mirror_folder: Path, tmp_path,
                                                                                  monkeypatch):
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path / "cache"))
@@ -115,6 +117,7 @@ def test_without_a_network_the_cached_catalogue_or_the_installed_voices_are_show
     assert "Traceback" not in failed.stderr
 
 
+@pytest.mark.slow
 def test_download_installs_both_files_checked_and_the_voice_is_then_listed(mirror: MirrorServer, tmp_path):
     done = run("voices", "--download", A, B)
     assert done.returncode == 0, done.stderr
@@ -140,6 +143,7 @@ def test_download_installs_both_files_checked_and_the_voice_is_then_listed(mirro
     assert [p for p, _ in mirror.log.requests[before:]] == []  # the catalogue is cached; no file fetched
 
 
+@pytest.mark.slow
 def test_a_checksum_mismatch_installs_nothing(mirror: MirrorServer, tmp_path):
     bad = run("voices", "--download", "en_US-broken-medium")
     assert bad.returncode == 1
@@ -149,6 +153,7 @@ def test_a_checksum_mismatch_installs_nothing(mirror: MirrorServer, tmp_path):
     assert [p.name for p in (tmp_path / "voices").iterdir()] == [".en_US-broken-medium.lock"]  # no model, config, part
 
 
+@pytest.mark.slow
 def test_a_file_missing_from_the_server_or_a_download_already_running_is_one_line(mirror: MirrorServer, tmp_path):
     from filelock import FileLock
 
@@ -185,6 +190,7 @@ def test_the_download_bar_draws_on_a_terminal_and_names_each_file_elsewhere():
     assert plain.getvalue() == "downloading v.onnx (1.0 MB, resuming at 500 kB)\n"
 
 
+@pytest.mark.slow
 def test_an_interrupted_download_leaves_nothing_installed_and_is_resumed(mirror: MirrorServer, tmp_path):
     model_path = json.loads((mirror.folder / "voices.json").read_text())[A]["files"]
     model_path = next(p for p in model_path if p.endswith(".onnx"))
@@ -213,6 +219,7 @@ def test_an_interrupted_download_leaves_nothing_installed_and_is_resumed(mirror:
     assert not list(voices.glob("*.part"))
 
 
+@pytest.mark.slow
 def test_a_voice_named_but_not_installed_is_one_line_and_downloads_nothing(mirror: MirrorServer, tmp_path):
     article = tmp_path / "a.md"
     article.write_text(INTERVIEW)
@@ -245,6 +252,7 @@ def _cues(vtt: Path) -> list[tuple[float, float, str]]:
     return found
 
 
+@pytest.mark.slow
 def test_produce_with_two_downloaded_voices_by_role_speaks_questions_and_answers_apart(mirror, tmp_path):
     assert run("voices", "--download", A, B).returncode == 0
     out = tmp_path / "show"
@@ -263,6 +271,7 @@ def test_produce_with_two_downloaded_voices_by_role_speaks_questions_and_answers
     assert max(questions) + 10 < min(answers), bands  # B has nothing above 8 kHz; A does
 
 
+@pytest.mark.slow
 def test_sample_speaks_two_sentences_into_an_mp3_in_each_speaker(mirror, tmp_path):
     assert run("voices", "--download", B).returncode == 0
     north = run("voices", "--sample", B, "--speaker", "north")
@@ -305,6 +314,7 @@ def test_the_default_catalogue_is_piper_s_own(monkeypatch):
     assert catalogue_url() == "https://mirror.example.org/piper/voices.json"
 
 
+@pytest.mark.slow
 def test_update_speaks_in_the_downloaded_voice_the_show_names(mirror, tmp_path):
     assert run("voices", "--download", B).returncode == 0
     drafts = tmp_path / "drafts"

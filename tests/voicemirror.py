@@ -135,7 +135,7 @@ class MirrorServer:
             def log_message(self, *args) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 path = self.path.split("?", 1)[0].lstrip("/")
                 wanted = self.headers.get("Range")
                 mirror.log.requests.append((path, wanted))

@@ -1,12 +1,11 @@
 """The `articast` command's entry point: it takes Ctrl-C before the package's heavy imports run."""
 
-import sys
-
 # The C module: 'signal' imports enum (10 ms), and Ctrl-C in those first milliseconds would print a traceback.
 import _signal as signal
+import sys
 
 
-def _interrupted(signum, frame):  # noqa: ARG001 (a signal handler's signature)
+def _interrupted(signum, frame):
     import os
 
     sys.stderr.write("error: interrupted; nothing half-written was left behind\n")

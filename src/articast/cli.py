@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 from . import __version__, _startup  # noqa: F401  (_startup must run before anything imports numpy)
 from .commands import COMMANDS, create_command
-from .commands.options import COMMON
 from .errors import ArticastError, ExitStatus, os_error_message, unexpected_message
 
 DESCRIPTION = "Turn a written article into a podcast episode: offline speech, music, chapters, transcript."
@@ -52,11 +51,17 @@ def build_parser() -> Parser:
     parser.add_argument("--version", action="version", version=f"articast {__version__}")
     parser.add_argument("--traceback", action="store_true", help="show the full Python traceback on errors")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does to stderr")
+    # The global flags also work after the command ("articast produce x.md --traceback").
+    common = Parser(add_help=False)
+    common.add_argument("--traceback", action="store_true", default=argparse.SUPPRESS,
+                        help="show the full Python traceback on errors")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="log what each stage does to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name, info in COMMANDS.items():
         command = create_command(name)
         command_parser = sub.add_parser(
-            name, parents=[COMMON], help=info.summary, description=command.description, epilog=command.epilog,
+            name, parents=[common], help=info.summary, description=command.description, epilog=command.epilog,
             formatter_class=argparse.RawDescriptionHelpFormatter if command.raw_help else argparse.HelpFormatter)
         command.add_arguments(command_parser)
         command_parser.set_defaults(run=command.run)

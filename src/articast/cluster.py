@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .batch import ArticleRunner
 from .config import Settings
 from .errors import ArticastError, InputError
 from .fsutil import remove_stale_temps, staged_files
 from .models import Article, ChapterMark, Episode
-from .batch import ArticleRunner
 
 log = logging.getLogger(__name__)
 

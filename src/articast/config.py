@@ -363,16 +363,14 @@ def resolve_settings(flags: Mapping[str, Any], env: Mapping[str, str] | None = N
     values: dict[str, Any] = {"out_dir": out_dir}
     # The lexicon merges: the show's [lexicon] table, then a lexicon file named by flag or variable.
     lexicon = _lexicon_table(data["lexicon"], f"{where}") if isinstance(data.get("lexicon"), dict) else {}
-    produce_table = data.get("produce") if isinstance(data.get("produce"), dict) else {}
-    given = flags.get("lexicon") or env.get("ARTICAST_LEXICON") or produce_table.get("lexicon")
+    given = flags.get("lexicon") or env.get("ARTICAST_LEXICON") or _table(data, "produce").get("lexicon")
     if given:
         lexicon.update(_convert("lexicon", given, "--lexicon"))
     values["lexicon"] = lexicon
-    table = data.get("voices") if isinstance(data.get("voices"), dict) else {}
-    roles = {normalise_role(k, f"{where} [voices]"): str(v) for k, v in table.items()}
+    roles = {normalise_role(k, f"{where} [voices]"): str(v) for k, v in _table(data, "voices").items()}
     values["role_voices"] = roles | (flags.get("role_voices") or {})
-    table = data.get("engine_options") if isinstance(data.get("engine_options"), dict) else {}
-    engine_options = {str(k): _option(v, f"{where} [engine_options] {k}") for k, v in table.items()}
+    engine_options = {str(k): _option(v, f"{where} [engine_options] {k}")
+                      for k, v in _table(data, "engine_options").items()}
     for name, setting in setting_keys().items():
         if name == "lexicon":
             continue
@@ -395,6 +393,12 @@ def resolve_settings(flags: Mapping[str, Any], env: Mapping[str, str] | None = N
         if note:
             _warn_once(note)
     return Settings(**values)
+
+
+def _table(data: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """A table of articast.toml; empty when it is missing or not a table."""
+    table = data.get(name)
+    return table if isinstance(table, dict) else {}
 
 
 def _option(value: Any, origin: str) -> str:

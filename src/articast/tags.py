@@ -6,8 +6,24 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLEN, TPE1, TXXX, USLT, WOAS,
-                         CTOCFlags, PictureType)
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    TALB,
+    TCON,
+    TDRC,
+    TIT2,
+    TLEN,
+    TPE1,
+    TXXX,
+    USLT,
+    WOAS,
+    CTOCFlags,
+    PictureType,
+)
 
 from .models import ChapterMark
 
@@ -84,7 +100,7 @@ def read_source(path: Path) -> str | None:
 
 def default_cover() -> bytes:
     """articast's own 600 x 600 JPEG cover, sized for a tag."""
-    return resources.files("articast").joinpath("data", "cover.jpg").read_bytes()
+    return (resources.files("articast") / "data" / "cover.jpg").read_bytes()
 
 
 def write_tags(path: Path, info: TagInfo) -> None:

@@ -384,7 +384,7 @@ class ChunkedMp3:
 
     def _encode(self, pcm: np.ndarray) -> _Encoded:
         """A complete chunk: remembered, or encoded now (and remembered)."""
-        key = self._key(hashlib.sha256(memoryview(pcm).cast("B")).hexdigest(), len(pcm))
+        key = self._key(hashlib.sha256(pcm.data.cast("B")).hexdigest(), len(pcm))
         stored = memo.load_bytes(key, ".mp3c")
         if stored is not None:
             try:
@@ -403,7 +403,7 @@ class ChunkedMp3:
                                     stderr=subprocess.PIPE)
             self._procs.add(proc)
         floored = NoiseFloor(self._gain_db, self._channels).under(pcm)
-        out, err = proc.communicate(memoryview(floored).cast("B"))
+        out, err = proc.communicate(floored.data.cast("B"))  # type: ignore[arg-type]  # (takes any bytes-like)
         return self._checked(key, proc.returncode, out, err.decode("utf-8", "replace"), len(pcm))
 
     def _collect(self, chunk: _Streamed) -> _Encoded:

@@ -49,7 +49,7 @@ class Mp3Stream:
         self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
         self._log: list[bytes] = []
         # ffmpeg's log is read as it comes, so a chatty ffmpeg never blocks on a full pipe.
-        self._reader = threading.Thread(target=lambda: self._log.extend(self._proc.stderr), daemon=True)
+        self._reader = threading.Thread(target=lambda: self._log.extend(self._proc.stderr or ()), daemon=True)
         self._reader.start()
         self.frames_written = 0
 
@@ -59,7 +59,7 @@ class Mp3Stream:
         if self._floor is not None:  # the episode's floor, under its loudness chain
             data = self._floor.under(data)
         try:
-            self._proc.stdin.write(memoryview(data).cast("B"))  # type: ignore[union-attr]
+            self._proc.stdin.write(data.data.cast("B"))  # type: ignore[union-attr]
         except BrokenPipeError:
             self._fail()
         self.frames_written += len(data)

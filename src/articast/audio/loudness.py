@@ -235,4 +235,5 @@ def normalise(samples: np.ndarray, sample_rate_hz: int, target: float | None = N
     """Samples brought to ``target`` LUFS (as heard after encoding) with peaks limited, and their LUFS."""
     gain_db = plan_gain(samples, sample_rate_hz, target, ceiling_dbfs)
     limited, meter_log = run_filter(samples, sample_rate_hz, loudness_chain(gain_db, ceiling_dbfs))
+    assert limited is not None  # (kept: keep_output is on)
     return limited, integrated_lufs(meter_log)

@@ -33,7 +33,7 @@ def digest(*parts: object) -> str:
         if isinstance(part, np.ndarray):
             data = np.ascontiguousarray(part)
             h.update(f"{data.dtype.str}{data.shape}".encode())
-            h.update(memoryview(data).cast("B"))
+            h.update(data.data.cast("B"))
         else:
             h.update(repr(part).encode())
         h.update(b"\0")
@@ -46,7 +46,7 @@ def _root() -> Path:
     return default_cache_dir() / AUDIO_MEMO
 
 
-def _store(path: Path, write: Callable[[Path], None]) -> None:
+def _store(path: Path, write: Callable[[Path], object]) -> None:
     """Write beside ``path`` and move into place; no fsync: a lost entry is only computed again."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

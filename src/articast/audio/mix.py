@@ -104,7 +104,7 @@ class Music:
 
 
 def _data_file(name: str) -> Path:
-    return Path(str(resources.files("articast").joinpath("data", name)))
+    return Path(str(resources.files("articast") / "data" / name))
 
 
 def load_music(intro: Path | None = None, outro: Path | None = None, *, enabled: bool = True,

@@ -13,13 +13,6 @@ from typing import Any
 
 from ..config import Settings, normalise_role, parse_engine_options, resolve_settings, setting_keys
 
-COMMON = argparse.ArgumentParser(add_help=False)
-"""The global flags, which also work after the command ("articast produce x.md --traceback")."""
-COMMON.add_argument("--traceback", action="store_true", default=argparse.SUPPRESS,
-                    help="show the full Python traceback on errors")
-COMMON.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                    help="log what each stage does to stderr")
-
 
 def add_setting(parser: Any, name: str, *flags: str, **kwargs: Any) -> argparse.Action:
     """Add the flag of the setting ``name`` (by the naming rule), storing the value under ``name``.
@@ -60,13 +53,17 @@ def add_engine_options(parser: Any) -> None:
     parser.add_argument("--engine-option", dest="engine_option", action="append", metavar="KEY=VALUE",
                         help="an option of the speech engine, as it names them in 'articast voices' "
                              "(repeat for several); for example speaker=3 for Piper, lang=fr for gtts")
-    add_setting(parser, "speaker", metavar="NAME",
-                help="speaker of a multi-speaker Piper voice (the same as --engine-option speaker=NAME)")
+    add_speaker(parser, "speaker of a multi-speaker Piper voice (the same as --engine-option speaker=NAME)")
     add_setting(parser, "lang", metavar="CODE",
                 help="gtts language, for example en, fr, de (default en; --engine-option lang=CODE)")
     add_setting(parser, "tld", metavar="DOMAIN",
                 help="gtts accent by Google domain: com, co.uk, com.au, ca, co.in, ie ... (default com; "
                      "--engine-option tld=DOMAIN)")
+
+
+def add_speaker(parser: Any, help: str) -> None:
+    """``--speaker NAME``: the speaker of a multi-speaker voice (Piper's engine option)."""
+    add_setting(parser, "speaker", metavar="NAME", help=help)
 
 
 def add_show_options(parser: Any) -> None:

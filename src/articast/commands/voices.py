@@ -32,11 +32,12 @@ class VoicesCommand(Command):
                             help="list (default), available, download NAME..., or sample VOICE")
         parser.add_argument("names", nargs="*", metavar="NAME", help="the voices to download, or the one to sample")
         options.add_engine(parser, "list only this engine; with sample: the engine that speaks it")
-        parser.add_argument("--lang", dest="catalogue_lang", metavar="CODE", help="with available: only this language (en, en_GB, de...)")
+        parser.add_argument("--lang", dest="catalogue_lang", metavar="CODE",
+                            help="with available: only this language (en, en_GB, de...)")
         parser.add_argument("--refresh", action="store_true", help="with available: fetch the catalogue again now")
         parser.add_argument("-o", "--output", metavar="FILE", type=Path,
                             help="with sample: the MP3 to write (default: ./VOICE-sample.mp3)")
-        options.add_setting(parser, "speaker", help="with sample: the speaker of a multi-speaker voice")
+        options.add_speaker(parser, "with sample: the speaker of a multi-speaker voice")
         old = parser.add_argument_group("older spellings", "kept working for now; use the actions above")
         old.add_argument("--available", action="store_true", help="the same as: articast voices available")
         old.add_argument("--download", nargs="+", metavar="NAME", help="the same as: articast voices download NAME...")
@@ -148,9 +149,11 @@ def _list_engines(only: str | None) -> int:
         for voice in cls.voices():
             marker = "*" if voice.default else " "
             print(f"  {marker} {voice.name:<24} {voice.description}")
-        for option, meaning in cls.OPTIONS.items():
-            print(f"    {'--engine-option ' + option + '=...':<24} {meaning}")
         more = BUILT_IN[name].more_voices if name in BUILT_IN else ""
         if more:
             print(f"    {'':<24} more voices: {more}")
+        if cls.OPTIONS:
+            print("  options (--engine-option KEY=VALUE):")
+            for option, meaning in cls.OPTIONS.items():
+                print(f"    {option:<24} {meaning}")
     return ExitStatus.OK

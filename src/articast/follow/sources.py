@@ -173,7 +173,7 @@ def _not_article(link: str | None) -> str | None:
 
 def _is_whole(content: str | None) -> bool:
     """Whether a feed's content is the whole article, not a teaser."""
-    text = _text(content)
+    text = _text(content) or ""
     return bool(text) and len(text.split()) >= FULL_CONTENT_WORDS and not _TRUNCATED.search(text[-80:])
 
 
@@ -287,7 +287,8 @@ def parse_json_feed(data: bytes, base: str) -> Listing:
         items.append(_make_item(
             base_url or base, entry_id=str(entry["id"]) if entry.get("id") is not None else None,
             link=link if isinstance(link, str) else None, title=entry.get("title"),
-            author=", ".join(names) or None, date=_iso_date(entry.get("date_published") or entry.get("date_modified")),
+            author=", ".join(str(name) for name in names) or None,
+            date=_iso_date(entry.get("date_published") or entry.get("date_modified")),
             summary_html=entry.get("summary"), content=content, content_kind=kind, enclosures=attachments))
     return Listing(key=base, items=tuple(items), title=doc.get("title") if isinstance(doc.get("title"), str) else None,
                    language=doc.get("language") if isinstance(doc.get("language"), str) else None)

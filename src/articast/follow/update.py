@@ -24,12 +24,23 @@ from filelock import FileLock, Timeout
 
 from ..config import Settings
 from ..errors import ArticastError, InputError, NotAPageError
+from ..fsutil import now_iso
 from ..ingest.web import is_url
 from ..models import Article, ArticleFacts
-from ..fsutil import now_iso
 from . import Followed, list_followed
-from .records import DONE, FAILED, GAVE_UP, MAX_TRIES, PRODUCING, SEEN, SETTLED, SKIPPED, FeedRecord, \
-    FollowRecords, ItemRecord
+from .records import (
+    DONE,
+    FAILED,
+    GAVE_UP,
+    MAX_TRIES,
+    PRODUCING,
+    SEEN,
+    SETTLED,
+    SKIPPED,
+    FeedRecord,
+    FollowRecords,
+    ItemRecord,
+)
 from .sources import Item, Listing, Remembered, read_source
 
 if TYPE_CHECKING:
@@ -313,8 +324,8 @@ def _voice(work: list[_Work], settings: Settings, records: FollowRecords, failur
            report: Report, progress: ProgressCallback | None) -> list[Path]:
     """Make each item's episode, in a batch that shares one set of speech workers (the next item is
     read and spoken while the one before is mixed); one that fails is recorded and the rest go on."""
-    from ..cluster import make_batch
     from ..batch import Batch
+    from ..cluster import make_batch
 
     folder = Path(settings.out_dir)
     made: list[Path] = []

@@ -9,10 +9,10 @@ from pathlib import Path
 from ..errors import InputError
 from ..models import Article, ArticleFacts
 from .decode import MAX_ARTICLE_BYTES, decode_text
-from .web import fetch, is_url
 from .html import looks_like_html, parse_html, real_author
 from .markdown import is_skip_note, looks_like_markdown, parse_markdown
 from .text import parse_text
+from .web import fetch, is_url
 
 __all__ = ["read_article", "parse_article", "with_facts", "MAX_ARTICLE_BYTES", "is_url"]
 

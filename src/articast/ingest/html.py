@@ -48,7 +48,8 @@ def _readable(html: str) -> str:
     highlighted boxes become paragraphs where they stand, a table's caption a paragraph above it.
     Inline emphasis is unwrapped to its text: trafilatura's Markdown drops the space after it and
     breaks the paragraph before it ("the\n\n*New York Times*claimed"), and a voice says none of it."""
-    from lxml import etree, html as lxml_html
+    from lxml import etree
+    from lxml import html as lxml_html
 
     try:
         root = lxml_html.document_fromstring(html)
@@ -95,7 +96,8 @@ def real_author(name: str | None) -> str | None:
 
 def _candidates(html: str) -> list[str]:
     """Headlines a page states besides its metadata's title: og:title, its h1s, twitter:title, <title>."""
-    from lxml import etree, html as lxml_html
+    from lxml import etree
+    from lxml import html as lxml_html
 
     try:
         root = lxml_html.document_fromstring(html)
@@ -114,7 +116,8 @@ def _looks_like_a_name(title: str, names: set[str]) -> bool:
 def page_headline(html: str, title: str, site_name: str | None) -> str:
     """The article's title: the metadata's, unless that is a name (of the site, of the content
     system: one word, where the page states a headline of several in og:title or its h1)."""
-    from lxml import etree, html as lxml_html
+    from lxml import etree
+    from lxml import html as lxml_html
 
     names = {site_name.strip().lower()} if site_name else set()
     try:
@@ -159,7 +162,8 @@ def parse_html(html: str, *, url: str | None = None, name: str = "page") -> Arti
         raise InputError(f"{name}: no article text found in the page")
     meta = trafilatura.extract_metadata(html, default_url=url)
     article = parse_markdown(markdown)
-    title = page_headline(html, (meta.title if meta and meta.title else "") or article.title, meta.sitename if meta else None)
+    title = page_headline(html, (meta.title if meta and meta.title else "") or article.title,
+                          meta.sitename if meta else None)
     sections = article.sections
     # trafilatura may repeat the title as the first heading of the body.
     if sections and sections[0].title and sections[0].title.strip() == title:

@@ -140,7 +140,7 @@ def _fetch(url: str, timeout_s: float, max_bytes: int, accept: tuple[str, ...], 
         if isinstance(reason, (socket.timeout, TimeoutError)):
             raise InputError(f"{url}: timed out after {timeout_s:g} s") from None
         raise InputError(f"{url}: cannot be reached ({getattr(reason, 'strerror', None) or reason})") from None
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         raise InputError(f"{url}: timed out after {timeout_s:g} s") from None
     except (ConnectionError, OSError) as exc:
         raise InputError(f"{url}: cannot be reached ({exc})") from None

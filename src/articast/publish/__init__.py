@@ -20,7 +20,8 @@ from .feed import APPLE_CATEGORIES, FEED_FILE, ShowInfo, render_feed, url_for
 from .page import PAGE_FILE, parse_vtt, render_page
 from .store import STORE_FILE, EpisodeStore, now_iso
 
-__all__ = ["PublishResult", "publish_show", "write_pending", "is_public", "show_info", "DEFAULT_BASE_URL", "FEED_FILE", "PAGE_FILE"]
+__all__ = ["DEFAULT_BASE_URL", "FEED_FILE", "PAGE_FILE", "PublishResult", "is_public", "publish_show", "show_info",
+           "write_pending"]
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ def _read_episode(mp3: Path) -> dict:
         "link": sources[0].url if sources else "",
         "dated": str(dated.text[0]) if dated and dated.text else "",
         "source": str(source.text[0]) if source and source.text else "",
-        "duration_s": int(audio.info.length),  # whole seconds, as players show it (99.7 s is 1:39)
+        "duration_s": int(audio.info.length) if audio.info else 0,  # whole seconds, as players show it (99.7 s is 1:39)
         "chapters": [{"title": str(c.sub_frames.get("TIT2") or ""), "start": c.start_time / 1000} for c in chapters],
     }
 

@@ -37,7 +37,7 @@ def icon_bytes(cover: Path | bytes, px: int) -> bytes:
     from PIL import Image
 
     with Image.open(io.BytesIO(cover) if isinstance(cover, bytes) else cover) as img:
-        small = img.convert("RGB").resize((px, px), Image.LANCZOS)
+        small = img.convert("RGB").resize((px, px), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
     small.save(buffer, "PNG", optimize=True)
     return buffer.getvalue()

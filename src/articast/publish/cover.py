@@ -42,8 +42,8 @@ def draw_cover(size: int, title: str | None = None):
         font = ImageFont.load_default(size=font_px)
         top = int(size * 0.66)
         for n, line in enumerate(lines):
-            width = draw.textlength(line, font=font)
-            draw.text(((size - width) / 2, top + n * font_px * 1.2), line, font=font, fill=_CREAM)
+            line_width = draw.textlength(line, font=font)
+            draw.text(((size - line_width) / 2, top + n * font_px * 1.2), line, font=font, fill=_CREAM)
     return img
 
 
@@ -68,7 +68,7 @@ def prepare_user_cover(path: Path) -> tuple[bytes, str]:
             side = min(width, height)
             box = ((width - side) // 2, (height - side) // 2, (width + side) // 2, (height + side) // 2)
             target = min(3000, max(1400, side))
-            fixed = img.convert("RGB").crop(box).resize((target, target), Image.LANCZOS)
+            fixed = img.convert("RGB").crop(box).resize((target, target), Image.Resampling.LANCZOS)
     except FileNotFoundError:
         raise InputError(f"{path}: no such cover image") from None
     except (UnidentifiedImageError, OSError) as exc:

@@ -13,8 +13,8 @@ Only what changed is sent. A manifest kept at the target (``.articast-upload.jso
 size and SHA-256 of each file this copy put there; a file is sent when the target's listing does not
 show it at that size, or the manifest does not know it with that hash. The manifest is rewritten
 after each MP3 and each step, so a copy killed in the middle is completed by the next publish, which
-sends what is missing and never an MP3 that is already there. Files the manifest does not name are never deleted: the target may hold
-other things.
+sends what is missing and never an MP3 that is already there. Files the manifest does not name are
+never deleted: the target may hold other things.
 """
 
 from __future__ import annotations
@@ -80,7 +80,6 @@ PUBLIC_CHECK_S = 10.0
 def check_public(feed_url: str, timeout_s: float = PUBLIC_CHECK_S) -> str | None:
     """Fetch the feed as a podcast app would (no credentials); None when it can, else one line saying
     what is wrong and what to do."""
-    import socket
     import urllib.error
     import urllib.request
 
@@ -102,7 +101,7 @@ def check_public(feed_url: str, timeout_s: float = PUBLIC_CHECK_S) -> str | None
                     "--base-url")
         return (f"{feed_url} answers HTTP {exc.code} {exc.reason}: podcast apps cannot read the feed there; "
                 "check --base-url (the address where the copy is served)")
-    except (urllib.error.URLError, socket.timeout, TimeoutError, OSError, ValueError) as exc:
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
         return (f"could not read the feed back at {feed_url} ({getattr(reason, 'strerror', None) or reason}); "
                 "check --base-url, or that the address is reachable from where your listeners are")
@@ -140,7 +139,7 @@ class Target:
         self.url = url
         self.shown = redact(url)
         try:
-            urlsplit(url).port
+            _ = urlsplit(url).port  # (read only to check it)
         except ValueError:
             raise InputError(f"--to {self.shown}: the port must be a number from 1 to 65535") from None
         protocol = url.split("://", 1)[0].lower() if "://" in url else "file"

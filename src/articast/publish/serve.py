@@ -88,6 +88,9 @@ class ShowHandler(http.server.BaseHTTPRequestHandler):
     server_version = "articast"
     timeout = IDLE_TIMEOUT_S
 
+    raw_requestline: bytes
+    """The request line as read (BaseHTTPRequestHandler sets it; typeshed does not declare it)."""
+
     def parse_request(self) -> bool:
         if len(self.raw_requestline) > MAX_PATH_CHARS + 32:
             self.requestline, self.command, self.path = "", "GET", "(too long)"

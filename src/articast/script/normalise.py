@@ -117,7 +117,8 @@ _UNITS: dict[str, tuple[str, str]] = {
     "min": ("minute", "minutes"), "mins": ("minute", "minutes"), "hr": ("hour", "hours"), "hrs": ("hour", "hours"),
     "°C": ("degree Celsius", "degrees Celsius"), "°F": ("degree Fahrenheit", "degrees Fahrenheit"),
     "ºC": ("degree Celsius", "degrees Celsius"), "ºF": ("degree Fahrenheit", "degrees Fahrenheit"),
-    "°": ("degree", "degrees"), "sq ft": ("square foot", "square feet"), "km²": ("square kilometer", "square kilometers"),
+    "°": ("degree", "degrees"), "sq ft": ("square foot", "square feet"),
+    "km²": ("square kilometer", "square kilometers"),
     "m²": ("square meter", "square meters"),
 }
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
@@ -131,7 +132,8 @@ _TITLES = {
 _AFTER_NAME = {"Jr.": "Junior", "Sr.": "Senior", "Inc.": "Incorporated", "Ltd.": "Limited",
                "Corp.": "Corporation", "Co.": "Company", "Ave.": "Avenue", "Blvd.": "Boulevard", "Rd.": "Road"}
 _LATIN = [
-    (r"\be\.g\.,?", "for example,"), (r"\bi\.e\.,?", "that is,"), (r"\betc\.(?=\s*$|\s+[A-Z])", "et cetera."), (r"\betc\.", "et cetera"),
+    (r"\be\.g\.,?", "for example,"), (r"\bi\.e\.,?", "that is,"), (r"\betc\.(?=\s*$|\s+[A-Z])", "et cetera."),
+    (r"\betc\.", "et cetera"),
     (r"\bet al\.", "and others."), (r"\bvs\.?(?=\s)", "versus"), (r"\bv\.(?=\s[A-Z])", "versus"),
     (r"\bapprox\.", "approximately"), (r"\bca\.(?=\s?\d)", "circa"), (r"\bc\.(?=\s?\d{4})", "circa"),
     (r"\bcf\.", "compare"), (r"\bfig\.(?=\s?\d)", "figure"), (r"\bFig\.(?=\s?\d)", "Figure"),
@@ -196,7 +198,8 @@ def _money(m: re.Match[str]) -> str:
 _AMOUNT = rf"(?P<amount>{NUM})(?:\s?(?:-|–|to)\s?(?:{_SYMBOL_RE})?(?P<amount2>{NUM}))?"
 _MONEY = re.compile(
     rf"(?:(?P<sym>{_SYMBOL_RE})|\b(?P<code>{_CODE_RE})\s?)" + _AMOUNT + rf"{_SCALE_RE}?"
-    rf"|\b{_AMOUNT.replace('amount', 'amt')}{_SCALE_RE.replace('scale', 'sc').replace('suffix', 'sf')}?\s(?P<code_after>{_CODE_RE})\b"
+    rf"|\b{_AMOUNT.replace('amount', 'amt')}"
+    rf"{_SCALE_RE.replace('scale', 'sc').replace('suffix', 'sf')}?\s(?P<code_after>{_CODE_RE})\b"
 )
 
 
@@ -493,7 +496,8 @@ _RULES: list[Rule] = [
     (re.compile(rf"[+]?({NUM})\s?(?:%|percent\b)?\s?(?:-|–|to)\s?({NUM})\s?%|[+]?({NUM})\s?%"),
      lambda m: _percent_any(m)),
     (re.compile(rf"\b({NUM})\s?[x×X](?=\W|$)"), lambda m: f"{number(m.group(1))} times"),
-    (re.compile(rf"(?<![\w.])(?P<n>[-−]?(?:{NUM}))(?:\s?(?:-|–|to)\s?(?P<n2>{NUM}))?\s?(?P<unit>{_UNIT_RE})(?=[\s,.;:!?)]|$)"), _unit),
+    (re.compile(rf"(?<![\w.])(?P<n>[-−]?(?:{NUM}))(?:\s?(?:-|–|to)\s?(?P<n2>{NUM}))?\s?(?P<unit>{_UNIT_RE})"
+                rf"(?=[\s,.;:!?)]|$)"), _unit),
     # Ordinals, fractions, numbered things, ranges.
     (re.compile(r"\b(\d{1,3}(?:,\d{3})*|\d+)(?:st|nd|rd|th)\b"), _ordinal),
     (re.compile(r"(?:\b(?P<whole>\d+)\s)?\b(?P<num>\d+)/(?P<den>\d+)\b"), _fraction),

@@ -43,7 +43,7 @@ class BuiltIn:
 
 
 BUILT_IN = {
-    "piper": BuiltIn("articast.speech.piper:PiperEngine", parallel=True, more_voices="articast voices --available"),
+    "piper": BuiltIn("articast.speech.piper:PiperEngine", parallel=True, more_voices="articast voices available"),
     "gtts": BuiltIn("articast.speech.gtts:GttsEngine", parallel=False),
 }
 """The built-in engines. ``get_engine`` imports these directly: finding an entry point means

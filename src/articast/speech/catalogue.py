@@ -172,7 +172,7 @@ def _open(url: str, headers: dict[str, str] | None = None):
     from .. import __version__
 
     request = urllib.request.Request(url, headers={"User-Agent": f"articast/{__version__}", **(headers or {})})
-    return urllib.request.urlopen(request, timeout=TIMEOUT_S)  # noqa: S310 - http(s) or a file the user named
+    return urllib.request.urlopen(request, timeout=TIMEOUT_S)
 
 
 def _reason(exc: BaseException) -> str:

@@ -97,7 +97,8 @@ class GttsEngine:
             except gTTSError as exc:
                 status = exc.rsp.status_code if exc.rsp is not None else None
                 retryable = status is None or status == 429 or status >= 500
-                what = "no connection to Google Translate" if status is None else f"Google Translate answered HTTP {status}"
+                what = ("no connection to Google Translate" if status is None
+                        else f"Google Translate answered HTTP {status}")
                 out_of_time = time.monotonic() - started > RETRY_BUDGET_S
                 if not retryable or attempt == len(RETRY_DELAYS_S) or out_of_time:
                     tries = f" after {attempt + 1} tries" if attempt else ""
@@ -133,5 +134,6 @@ class GttsEngine:
         for code, name in sorted(tts_langs().items()):
             for tld in ACCENTS.get(code, ["com"]):
                 label = f"{name}" + (f" (accent of google.{tld})" if tld != "com" else "")
-                out.append(VoiceInfo(f"{code}:{tld}" if tld != "com" else code, label, default=code == "en" and tld == "com"))
+                out.append(VoiceInfo(f"{code}:{tld}" if tld != "com" else code, label,
+                                     default=code == "en" and tld == "com"))
         return out

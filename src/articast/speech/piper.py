@@ -412,12 +412,14 @@ def _split_voice(model: Path):
     try:
         import onnx
 
-        voice = Path(model).read_bytes()
+        data = Path(model).read_bytes()
+        voice: bytes | None = data
         try:
-            whole = voicegraph.without_weights(voice, VOICE_FILE)
+            whole = voicegraph.without_weights(data, VOICE_FILE)
         except Exception as exc:  # a graph written in a way not foreseen: parse it with its weights
             log.debug("voice %s is parsed with its weights (%s)", model, exc)
-            voice, whole = None, onnx.load_model_from_string(voice)
+            voice, whole = None, onnx.load_model_from_string(data)
+        del data
         split = voicegraph.split_for_optimising(whole)
         if split is not None:
             voicegraph.lift_convolutions(split[1])
@@ -452,7 +454,7 @@ def _weights_from_the_voice(saved: Path, model: Path, opts) -> list | None:
         for name, (offset, length, dtype, dims) in listed.items():
             array = np.empty(dims, dtype=np.dtype(dtype))
             fh.seek(offset)
-            if array.nbytes != length or fh.readinto(memoryview(array).cast("B")) != length:
+            if array.nbytes != length or fh.readinto(array.data.cast("B")) != length:
                 raise ValueError(f"the voice file has no weight {name!r} where the prepared voice lists it")
             names.append(name)
             values.append(onnxruntime.OrtValue.ortvalue_from_numpy(array))

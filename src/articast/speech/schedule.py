@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 class Miss(NamedTuple):
     """A segment the cache lacks, to be spoken now."""
 
-    index: int
+    place: int
     """Its place among the script's segments."""
 
     key: str
@@ -41,7 +41,7 @@ class Miss(NamedTuple):
 class Ready(NamedTuple):
     """What the speaking thread hands to the reader: a segment's clip, or the error that stopped it."""
 
-    index: int | None
+    place: int | None
     """The segment's place; None when speaking failed."""
 
     clip: Clip | None
@@ -107,7 +107,7 @@ class SpeechStream:
         # Workers the command started early (speech.early) have loaded their voices by now: they
         # speak whatever is missing, however little.
         enough = (early_workers(settings.engine) > 0
-                  or sum(len(segments[miss.index].spoken) for miss in self._misses) >= MIN_PARALLEL_CHARS)
+                  or sum(len(segments[miss.place].spoken) for miss in self._misses) >= MIN_PARALLEL_CHARS)
         speaks_in_workers = all(miss.engine.PARALLEL for miss in self._misses)
         self._shared = shared is not None and shared.engine_name == settings.engine and speaks_in_workers
         parallel = jobs > 1 and bool(self._misses) and enough and speaks_in_workers
@@ -149,18 +149,18 @@ class SpeechStream:
         spoken = None
         try:
             if self._pool is not None:
-                spoken = self._pool.speak((miss.options, segments[miss.index].spoken) for miss in misses)
+                spoken = self._pool.speak((miss.options, segments[miss.place].spoken) for miss in misses)
                 results: Iterator[Clip] = (Clip(samples, rate) for samples, rate in spoken)
             else:
                 results = self._speak_here()
             for miss, clip in zip(misses, results):
                 if self._stop.is_set():
                     return
-                problem = check_clip(clip, segments[miss.index].spoken)
+                problem = check_clip(clip, segments[miss.place].spoken)
                 if problem is not None:
-                    clip = _retry_once(miss.engine, segments[miss.index].spoken, miss.index + 1, problem)
+                    clip = _retry_once(miss.engine, segments[miss.place].spoken, miss.place + 1, problem)
                 self._cache.put(miss.key, clip)
-                self._hand_over(Ready(miss.index, clip))
+                self._hand_over(Ready(miss.place, clip))
         except BaseException as exc:  # Ctrl-C inside an engine included: re-raised in the caller's thread
             self._hand_over(Ready(None, None, exc))
         finally:
@@ -177,14 +177,14 @@ class SpeechStream:
         engines = list({id(miss.engine): miss.engine for miss in misses}.values())
         side_by_side = min(self._jobs, len(misses))
         if side_by_side < 2 or not all(engine.PARALLEL for engine in engines):
-            yield from (miss.engine.synthesize(segments[miss.index].spoken) for miss in misses)
+            yield from (miss.engine.synthesize(segments[miss.place].spoken) for miss in misses)
             return
         from concurrent.futures import ThreadPoolExecutor
 
         for engine in engines:
             engine.threads = 1  # before the voice loads
         with ThreadPoolExecutor(side_by_side, thread_name_prefix="articast-voice") as voices:
-            futures = [voices.submit(miss.engine.synthesize, segments[miss.index].spoken) for miss in misses]
+            futures = [voices.submit(miss.engine.synthesize, segments[miss.place].spoken) for miss in misses]
             try:
                 for future in futures:
                     yield future.result()
@@ -197,7 +197,7 @@ class SpeechStream:
         done = len(segments) - len(self._misses)
         if self._progress:
             self._progress(Progress("speech", done, len(segments)))
-        missing = {miss.index for miss in self._misses}
+        missing = {miss.place for miss in self._misses}
         try:
             for index, segment in enumerate(segments):
                 if index in missing:
@@ -212,10 +212,11 @@ class SpeechStream:
                     if done == len(segments):
                         log.info("timing: speech %.3f s", time.perf_counter() - self._started)
                 else:
-                    clip = self._cache.get(self._keys[index])
-                    if clip is None:  # removed or damaged since it was looked up: say it again here
-                        clip = self._engine_for(segment.role)[0].synthesize(segment.spoken)
-                        self._cache.put(self._keys[index], clip)
+                    cached = self._cache.get(self._keys[index])
+                    if cached is None:  # removed or damaged since it was looked up: say it again here
+                        cached = self._engine_for(segment.role)[0].synthesize(segment.spoken)
+                        self._cache.put(self._keys[index], cached)
+                    clip = cached
                 yield clip
         finally:
             self.close()

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import collections
 from pathlib import Path
+from typing import Any
 
 VERSION = "parts-1"
 """Part of the optimised voice's identity in the cache: change it when the rewrite changes."""
@@ -177,7 +178,7 @@ def lift_convolutions(graph_model) -> int:
         if attrs.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
             nodes.append(node)
             continue
-        lifted = {}
+        lifted: dict[str, Any] = {}
         for key, value in attrs.items():
             if key in _SPATIAL_ONE:
                 lifted[key] = [1, *value]
@@ -303,7 +304,7 @@ class _BlockedDecoder:
         self.constants = numpy_helper.to_array
         self.producer = {out: node for node in graph.node for out in node.output}
         self.blocked: dict[str, tuple[str, int]] = {}  # plain tensor -> (its blocked twin, channels)
-        self.twinned: dict[str, object] = {}  # plain tensor -> the node that made it
+        self.twinned: dict[str, Any] = {}  # plain tensor -> the node that made it (an onnx NodeProto)
         self.squeeze_axes: list[str] | None = None
         self.count = 0
 
@@ -397,11 +398,15 @@ class _BlockedDecoder:
                 return None
             return [source[0], node.input[1]], source[1]
         if node.op_type == "Add" and len(node.input) == 2:
-            sources = [self._source(name, added) for name in node.input]
-            if None in sources or sources[0][1] != sources[1][1]:
+            first, second = (self._source(name, added) for name in node.input)
+            if first is None or second is None or first[1] != second[1]:
                 return None
-            return [s[0] for s in sources], sources[0][1]
+            return [first[0], second[0]], first[1]
         return None
+
+    def _twinned(self, node: Any) -> bool:
+        """Whether ``node`` made a tensor that has a blocked twin."""
+        return bool(node.output) and self.twinned.get(node.output[0]) is node
 
     def _reorder_from_twins(self, nodes: list) -> list:
         """Each twinned node gives way to a reorder of its twin (dropped later where nothing reads it)."""
@@ -409,14 +414,15 @@ class _BlockedDecoder:
 
         out = []
         for node in nodes:
-            if node.output and self.twinned.get(node.output[0]) is node:
+            if self._twinned(node):
                 twin, channels = self.blocked[node.output[0]]
                 plain4d = self._fresh(node.output[0])
+                axes: dict[str, Any] = {} if self.squeeze_axes else {"axes": [2]}
                 out.append(helper.make_node("ReorderOutput", [twin], [plain4d], name=self._fresh("ReorderOutput"),
                                             domain=BLOCKED_DOMAIN, channels=channels, channels_last=0))
-                out.append(helper.make_node("Squeeze", [plain4d, *self.squeeze_axes], [node.output[0]],
+                out.append(helper.make_node("Squeeze", [plain4d, *(self.squeeze_axes or [])], [node.output[0]],
                                             name=self._fresh("Squeeze"),
-                                            **({} if self.squeeze_axes else {"axes": [2]})))
+                                            **axes))
             else:
                 out.append(node)
         return out

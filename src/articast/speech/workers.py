@@ -20,8 +20,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from typing import Any, BinaryIO
+from collections.abc import Generator, Iterable, Iterator
+from typing import IO, Any, BinaryIO
 
 from ..errors import SpeechError
 
@@ -34,7 +34,7 @@ def _write_frame(stream: BinaryIO, value: Any) -> None:
     stream.flush()
 
 
-def _read_exact(stream: BinaryIO, size: int) -> bytes | None:
+def _read_exact(stream: IO[bytes], size: int) -> bytes | None:
     chunks, remaining = [], size
     while remaining:
         chunk = stream.read(remaining)
@@ -45,7 +45,9 @@ def _read_exact(stream: BinaryIO, size: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _read_frame(stream: BinaryIO) -> Any:
+def _read_frame(stream: IO[bytes] | None) -> Any:
+    if stream is None:  # (a worker is always started with a pipe)
+        raise EOFError
     header = _read_exact(stream, _LENGTH.size)
     if header is None:
         raise EOFError
@@ -155,7 +157,7 @@ class SynthesisPool:
             except (EOFError, OSError, ValueError):
                 _stop([worker.proc])
 
-    def speak(self, jobs: Iterable[tuple[Any, str]]) -> Iterator[tuple[Any, int]]:
+    def speak(self, jobs: Iterable[tuple[Any, str]]) -> Generator[tuple[Any, int], None, None]:
         """Samples and rate for each (engine options, text), in the order given; one turn of the pool."""
         queue = list(jobs)
         while not self._turn.acquire(timeout=_CLOSED_CHECK_S):
