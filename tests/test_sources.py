@@ -207,7 +207,8 @@ def test_script_reads_stdin_and_author_is_null():
     assert doc["author"] is None
     assert doc["title"] == "Short Title"
     assert doc["chapters"][0]["segments"][-1] == {"text": "It cost $5 in 2024.",
-                                                  "spoken": "It cost five dollars in twenty twenty-four."}
+                                                  "spoken": "It cost five dollars in twenty twenty-four.",
+                                                  "voice": "joe"}  # the voice that will speak it (issue 34)
 
 
 @pytest.mark.slow

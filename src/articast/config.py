@@ -79,6 +79,12 @@ class Settings:
     role_voices: dict[str, str] = field(default_factory=dict)
     """Voices by role: 'question' (titles, headings, questions) and 'answer' (the body)."""
 
+    language_voices: dict[str, str] = field(default_factory=dict)
+    """Voices by language (``[voices] de = "de_DE-thorsten-medium"``), for articles in that language."""
+
+    article_language: str | None = field(default=None, metadata=_key("produce", "language"))
+    """The articles' language (BCP 47), over what each article says or its text shows; None: as found."""
+
     engine_options: dict[str, str] = field(default_factory=dict)
     """The engine's own options (``--engine-option KEY=VALUE``, ``[engine_options]``), each engine
     reading the ones it defines; ``speaker``, ``lang`` and ``tld`` also have settings of their own
@@ -137,6 +143,7 @@ FLAG_EXCEPTIONS = {
 }
 VARIABLE_EXCEPTIONS = {
     "show": "ARTICAST_SHOW",  # as its flag
+    "article_language": "ARTICAST_ARTICLE_LANGUAGE",  # ARTICAST_LANGUAGE is the show's [show] language
     "endpoint_url": "AWS_ENDPOINT_URL",  # the variable every S3 tool already reads
 }
 OUT_DIR = Key("out_dir", "", "", "--out", "ARTICAST_OUT")
@@ -224,6 +231,13 @@ def _convert(name: str, value: Any, origin: str) -> Any:
             raise ValueError(value)
         if name == "lexicon":
             return load_lexicon(Path(str(value)).expanduser())
+        if name == "article_language":
+            from .languages import normalise_tag
+
+            tag = normalise_tag(str(value))
+            if tag is None:
+                raise ValueError(value)
+            return tag
         if name in ("intro", "outro", "out_dir", "cover"):
             return Path(str(value)).expanduser() if str(value) else None
         return str(value)
@@ -367,8 +381,15 @@ def resolve_settings(flags: Mapping[str, Any], env: Mapping[str, str] | None = N
     if given:
         lexicon.update(_convert("lexicon", given, "--lexicon"))
     values["lexicon"] = lexicon
-    roles = {normalise_role(k, f"{where} [voices]"): str(v) for k, v in _table(data, "voices").items()}
+    voices = _table(data, "voices")
+    from .languages import normalise_tag
+
+    languages = {normalise_tag(k) or k: str(v) for k, v in voices.items()
+                 if k.strip().lower() not in ROLES and normalise_tag(k)}
+    roles = {normalise_role(k, f"{where} [voices]"): str(v) for k, v in voices.items()
+             if normalise_tag(k) not in languages}
     values["role_voices"] = roles | (flags.get("role_voices") or {})
+    values["language_voices"] = languages
     engine_options = {str(k): _option(v, f"{where} [engine_options] {k}")
                       for k, v in _table(data, "engine_options").items()}
     for name, setting in setting_keys().items():

@@ -80,6 +80,9 @@ class ArticleFacts:
     link: str | None = None
     """The original article's web address."""
 
+    language: str | None = None
+    """The feed's language (or the item's), for an article that does not mark its own."""
+
 
 class Pause(str, Enum):
     """How long a silence follows a segment, from what ends there in the text."""

@@ -19,6 +19,7 @@ from .models import ATTRIBUTION, Article, Cue, Episode, Mix, Progress, ProgressC
 from .naming import free_slug, move_episode_in, slugify, source_identity
 from .script import build_script
 from .speech.cache import SegmentCache
+from .speech.choice import choose_voices
 from .speech.schedule import SpeechStream, synthesize
 from .speech.workers import SynthesisPool
 
@@ -61,11 +62,17 @@ def _summary(script: Script) -> str:
 
 
 def load_script(source: str | Path | Article, title: str | None = None,
-                lexicon: dict[str, str] | None = None) -> Script:
-    """Read the article (unless given one already read) and lay out what will be spoken (no synthesis)."""
+                lexicon: dict[str, str] | None = None, *, language: str | None = None,
+                fallback_language: str | None = None) -> Script:
+    """Read the article (unless given one already read) and lay out what will be spoken (no synthesis).
+
+    ``language`` is the article's language whatever it says; ``fallback_language`` (the show's) is
+    taken when neither the article's marks nor its text tell it."""
     article = source if isinstance(source, Article) else read_article(source)
     if title:
         article = dataclasses.replace(article, title=title)
+    if language or not article.language:
+        article = dataclasses.replace(article, language=language or fallback_language)
     return build_script(article, lexicon=lexicon)
 
 
@@ -149,7 +156,9 @@ def produce(source: str | Path | Article, settings: Settings = Settings(), *, ti
     ``source`` is a path, a URL, "-", or an Article already read; ``slug`` names the files (default:
     from the title); ``pool`` is a batch's speech workers (see :class:`Batch`)."""
     article = source if isinstance(source, Article) else read_article(source)
-    script = load_script(article, title, settings.lexicon)
+    script = load_script(article, title, settings.lexicon, language=settings.article_language,
+                         fallback_language=settings.language)
+    settings = choose_voices(settings, script.language)  # refused here, before anything is made
     if settings.music:  # fail before any speech is made
         for music_file in (settings.intro, settings.outro):
             if music_file is not None and not Path(music_file).is_file():

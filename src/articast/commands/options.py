@@ -38,6 +38,13 @@ def add_lexicon(parser: Any, help: str = "lexicon file, as for produce") -> None
     add_setting(parser, "lexicon", type=Path, metavar="FILE", help=help)
 
 
+def add_language(parser: Any) -> None:
+    """``--language TAG``: the article's language, whatever it says."""
+    add_setting(parser, "article_language", metavar="TAG",
+                help="the article's language as a BCP 47 tag (de, fr-CA, pt-BR), over what the article "
+                     "says of itself and what its text shows (also [produce] language)")
+
+
 def add_ray(parser: Any, help: str) -> None:
     """``--ray ADDRESS``: a Ray cluster to produce on."""
     add_setting(parser, "ray", metavar="ADDRESS", help=help)

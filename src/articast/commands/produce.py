@@ -44,6 +44,7 @@ class ProduceCommand(Command):
                             help="voice for the engine (see 'articast voices'); give question=VOICE and "
                                  "answer=VOICE to read headings or questions in one voice and the body in another")
         options.add_engine_options(voice)
+        options.add_language(voice)
         options.add_setting(voice, "pace_wpm", type=float, metavar="WPM",
                             help="speaking rate in words a minute, 80-300 (default: 160)")
         options.add_lexicon(voice, 'TOML file of word = "how to say it" pairs (names, brands), '

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..errors import ExitStatus
+from ..errors import ExitStatus, InputError
 from . import options
 from .base import Command
 
@@ -21,19 +21,32 @@ class ScriptCommand(Command):
         options.add_title(parser)
         options.add_out(parser, "show folder whose articast.toml [lexicon] applies (default: output/)")
         options.add_lexicon(parser)
+        options.add_language(parser)
+        options.add_engine(parser, "the speech engine whose voices --json names (default: piper)")
+        options.add_setting(parser, "voice", action="append", metavar="[ROLE=]VOICE",
+                            help="the voice --json names, as for produce")
         parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
     def run(self, args: argparse.Namespace) -> int:
         from ..pipeline import load_script
+        from ..speech.choice import choose_voices, voice_for_role
 
         settings = options.settings_from(args)
-        script = load_script(args.source, args.title, settings.lexicon)
+        script = load_script(args.source, args.title, settings.lexicon, language=settings.article_language,
+                             fallback_language=settings.language)
         if args.json:
+            try:
+                voiced = choose_voices(settings, script.language)
+            except InputError:  # no voice at hand speaks it: produce would refuse it, and says how to fix that
+                voiced = None
             doc = {
                 "title": script.title,
                 "author": script.author,
+                "language": script.language,
                 "chapters": [
-                    {"title": ch.title, "segments": [{"text": s.text, "spoken": s.spoken} for s in ch.segments]}
+                    {"title": ch.title, "segments": [
+                        {"text": s.text, "spoken": s.spoken, "voice": voice_for_role(voiced, s.role) if voiced else None}
+                        for s in ch.segments]}
                     for ch in script.chapters
                 ],
             }

@@ -205,7 +205,7 @@ def _article(item: Item, language: str | None = None) -> Article:
     from ..ingest import parse_article, read_article, with_facts
 
     facts = ArticleFacts(title=item.title, author=item.author, date=item.date, summary=item.summary,
-                         link=item.link if item.link and is_url(item.link) else None)
+                         link=item.link if item.link and is_url(item.link) else None, language=language)
     if item.content:
         name = item.link or item.title or "the feed's item"
         if item.content_kind == "text":
@@ -216,9 +216,9 @@ def _article(item: Item, language: str | None = None) -> Article:
             page = (f"<!DOCTYPE html><html{lang}><head><title>{title}</title></head><body><article>"
                     f"{item.content}</article></body></html>")
             article = parse_article(page, name=name, kind="html", url=facts.link)
-        article = with_facts(article, facts)
-        if language and not article.language:
-            article = dataclasses.replace(article, language=language)
+        from ..ingest.language import with_language
+
+        article = with_language(with_facts(article, facts), language)
         return dataclasses.replace(article, title=article.title or "Untitled", source=item.link or item.identity)
     if not item.link:
         raise InputError("the item has no link, and the feed does not carry its article")

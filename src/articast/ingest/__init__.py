@@ -103,10 +103,14 @@ def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Artic
     """Read an article from a path, an http(s) URL, or "-" (stdin): plain text, Markdown or HTML.
 
     ``facts`` (from a feed item or a reading list) fill in what the article does not say itself."""
+    from .language import with_language
+
     text_source = str(source)
     url = None
+    served_language = None
     if is_url(text_source):
         fetched = fetch(text_source)
+        served_language = fetched.language
         url = fetched.url
         name = text_source
         data = fetched.data
@@ -132,4 +136,5 @@ def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Artic
             stem = Path(text_source).stem.replace("-", " ").replace("_", " ").strip()
         article = dataclasses.replace(article, title=stem or "Untitled")
     where = url or (name if text_source == "-" else str(Path(text_source).resolve()))
+    article = with_language(article, served_language, facts.language if facts else None)
     return dataclasses.replace(article, source=where)

@@ -11,6 +11,8 @@ from .markdown import parse_markdown
 MIN_ARTICLE_WORDS = 20
 """Fewer words than this extracted from a page means it holds no article (a menu, a login wall)."""
 
+_LOCALE = re.compile(r"<meta[^>]+property\s*=\s*[\"']og:locale[\"'][^>]+content\s*=\s*[\"']"
+                     r"([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)", re.IGNORECASE)
 _LANG = re.compile(r"<html[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)", re.IGNORECASE)
 _HTML_START = re.compile(r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html|<head|<body)",
                          re.IGNORECASE | re.DOTALL)
@@ -179,7 +181,7 @@ def parse_html(html: str, *, url: str | None = None, name: str = "page") -> Arti
     sections = tuple(Section(s.title, tuple(p for p in _unrepeated(s.paragraphs, everything)
                                             if _words(p) != _words(title or article.title)))
                      for s in sections)
-    lang = _LANG.search(html[:20000])
+    lang = _LANG.search(html[:20000]) or _LOCALE.search(html[:20000])
     return Article(
         title=title or article.title,
         sections=sections,

@@ -44,6 +44,9 @@ class Fetched:
     not_modified: bool = False
     """True when a conditional GET was answered 304 Not Modified: ``data`` is empty."""
 
+    language: str | None = None
+    """The server's Content-Language, when it names one language."""
+
 
 def is_url(source: str) -> bool:
     """True for http:// and https:// addresses."""
@@ -126,8 +129,10 @@ def _fetch(url: str, timeout_s: float, max_bytes: int, accept: tuple[str, ...], 
                 if size > max_bytes:
                     raise InputError(f"{url}: is larger than the {max_bytes // 1_000_000} MB an article may be")
                 chunks.append(chunk)
+            said = (response.headers.get("Content-Language") or "").strip()
             return Fetched(b"".join(chunks), content_type, response.headers.get_content_charset(), response.geturl(),
-                           etag=response.headers.get("ETag"), last_modified=response.headers.get("Last-Modified"))
+                           etag=response.headers.get("ETag"), last_modified=response.headers.get("Last-Modified"),
+                           language=said if said and "," not in said else None)
     except urllib.error.HTTPError as exc:
         if exc.code == 304 and (etag or last_modified):
             return Fetched(b"", "", None, url, etag=exc.headers.get("ETag") or etag,

@@ -150,6 +150,32 @@ class SpeechEngine(Protocol):
         """The voices it offers (for ``articast voices``), the default one marked."""
         ...
 
+    @classmethod
+    def voice_for(cls, language: str, options: EngineOptions) -> str | None:
+        """The voice (as ``--voice`` takes it) that reads ``language`` (a BCP 47 tag) best among those
+        at hand with these options; None when it has none."""
+        ...
+
+    @classmethod
+    def voice_language(cls, voice: str | None, options: EngineOptions) -> str | None:
+        """The language ``voice`` speaks (a BCP 47 tag), None when it cannot tell."""
+        ...
+
+    @classmethod
+    def install_hint(cls, language: str) -> str:
+        """How to get a voice for ``language``: what the refusal says after naming the language."""
+        ...
+
+
+def engine_class(name: str) -> Any:
+    """The class of the engine called ``name``, without making one; an unknown name is an error."""
+    if name in BUILT_IN:
+        return _built_in(name)
+    classes = engine_classes()
+    if name not in classes:
+        raise InputError(f"unknown speech engine {name!r}; choose one of: {', '.join(sorted(classes))}")
+    return classes[name]
+
 
 def engine_classes() -> dict[str, Any]:
     """Engines by name, from the ``articast.engines`` entry points (built-ins included)."""

@@ -125,6 +125,32 @@ class GttsEngine:
                 raise SpeechError(f"gtts returned audio that cannot be decoded: {exc}") from None
         return Clip(samples=join_sentences(pieces, SAMPLE_RATE_HZ, pause_ms=120), sample_rate_hz=SAMPLE_RATE_HZ)
 
+    @classmethod
+    def voice_language(cls, voice: str | None, options: EngineOptions) -> str | None:
+        """The language the voice (``lang[:tld]``) or the ``lang`` option names; English by default."""
+        from ..languages import normalise_tag
+
+        lang, _ = _parse_voice(EngineOptions(voice=voice, options=options.options))
+        return normalise_tag(lang)
+
+    @classmethod
+    def voice_for(cls, language: str, options: EngineOptions) -> str | None:
+        """The ``lang`` option when given (the user chose it), else gTTS's code for ``language``."""
+        from gtts.lang import tts_langs
+
+        if options.get("lang"):
+            return str(options.get("lang"))
+        known = tts_langs()
+        for code in (language, language.split("-")[0]):
+            if code in known:
+                return code
+        return None
+
+    @classmethod
+    def install_hint(cls, language: str) -> str:
+        """gTTS speaks what Google Translate does; nothing to install."""
+        return "gtts does not speak it (see: articast voices --engine gtts)"
+
     @staticmethod
     def voices() -> list[VoiceInfo]:
         """Languages gTTS knows, with the accents Google's regional domains give some of them."""

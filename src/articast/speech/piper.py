@@ -39,6 +39,9 @@ OTHER_SECONDS_PER_WORD = (0.080, 0.230)
 MIN_PACE_WPM, MAX_PACE_WPM = 80.0, 300.0
 BUNDLED = "joe"
 
+QUALITY_ORDER = {"high": 0, "medium": 1, "low": 2, "x_low": 3}
+"""Piper's voice qualities, best first: the one chosen when several voices speak a language."""
+
 
 def length_scale_for(pace_wpm: float, fixed_s: float, scaled_s: float) -> float:
     """Piper's length_scale that makes a voice speak ``pace_wpm`` words a minute."""
@@ -669,6 +672,59 @@ class PiperEngine:
         if peak < 1e-8:
             return np.zeros(0, dtype=np.float32)
         return np.clip(audio / peak, -1.0, 1.0).astype(np.float32)
+
+    @classmethod
+    def voice_language(cls, voice: str | None, options: EngineOptions) -> str | None:
+        """The language in the voice's config (``de_DE`` -> ``de-DE``); None for a voice not found."""
+        try:
+            _, config, _, _ = _resolve(voice)
+            code = json.loads(Path(config).read_text(encoding="utf-8")).get("language", {}).get("code")
+        except (InputError, OSError, ValueError, AttributeError):
+            return None
+        from ..languages import normalise_tag
+
+        return normalise_tag(code)
+
+    @classmethod
+    def voice_for(cls, language: str, options: EngineOptions) -> str | None:
+        """The installed voice of ``language`` (the bundled one included): the article's region
+        first, then the best quality; None when no installed voice speaks it."""
+        from ..languages import base_language, normalise_tag
+        from .installed import installed_voices
+
+        wanted = normalise_tag(language) or language
+        found = []
+        _, joe = bundled_voice()
+        for name, config in [(BUNDLED, Path(joe))] + [(n, Path(f"{m}.json")) for n, m in installed_voices().items()]:
+            try:
+                data = json.loads(config.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            tag = normalise_tag((data.get("language") or {}).get("code")) or ""
+            if base_language(tag) != base_language(wanted):
+                continue
+            quality = (data.get("audio") or {}).get("quality") or name.rsplit("-", 1)[-1]
+            found.append((tag != wanted, QUALITY_ORDER.get(quality, len(QUALITY_ORDER)), name != BUNDLED, name))
+        return min(found)[-1] if found else None
+
+    @classmethod
+    def install_hint(cls, language: str) -> str:
+        """The command that installs the best voice of ``language`` in Piper's catalogue (or, with no
+        catalogue at hand, the command that lists them)."""
+        from ..languages import base_language, normalise_tag
+        from . import catalogue
+
+        wanted = normalise_tag(language) or language
+        try:
+            found = catalogue.load_catalogue()
+        except catalogue.CatalogueError:
+            return f"find one with: articast voices --available --lang {base_language(wanted)}"
+        voices = [v for v in found.voices.values() if v.matches_language(base_language(wanted) or wanted)]
+        if not voices:
+            return f"Piper's catalogue has no voice for it ({len(found.voices)} voices in {found.url})"
+        best = min(voices, key=lambda v: (normalise_tag(v.language) != wanted,
+                                          QUALITY_ORDER.get(v.quality, len(QUALITY_ORDER)), v.speakers > 1, v.name))
+        return f"install one with: articast voices --download {best.name}"
 
     @staticmethod
     def voices() -> list[VoiceInfo]:

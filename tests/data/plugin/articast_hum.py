@@ -44,3 +44,15 @@ class HumEngine:
     @staticmethod
     def voices() -> list[VoiceInfo]:
         return [VoiceInfo("hum", "a hum for each word", default=True)]
+
+    @classmethod
+    def voice_for(cls, language: str, options: EngineOptions) -> str | None:
+        return "hum"  # a hum is every language's
+
+    @classmethod
+    def voice_language(cls, voice: str | None, options: EngineOptions) -> str | None:
+        return None
+
+    @classmethod
+    def install_hint(cls, language: str) -> str:
+        return "nothing to install"
