@@ -45,8 +45,8 @@ class Settings:
     description: str | None = field(default=None, metadata=_key("show"))
     """The show's description in the feed and on its page."""
 
-    language: str = field(default="en", metadata=_key("show"))
-    """The show's language (RSS language code)."""
+    language: str | None = field(default=None, metadata=_key("show"))
+    """The show's language (RSS language code); None: its episodes' language when they agree, else English."""
 
     category: str = field(default="News", metadata=_key("show"))
     """Apple Podcasts category, optionally 'Category > Subcategory'."""

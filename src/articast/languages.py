@@ -44,6 +44,16 @@ def iso_639_2(tag: str | None) -> str:
     return _ISO_639_2.get(base_language(tag) or "en", "und") if tag else "eng"
 
 
+def from_iso_639_2(code: str | None) -> str | None:
+    """The tag for an ID3 three-letter code (``deu`` -> ``de``); None for one not known (or ``und``)."""
+    if not code:
+        return None
+    for short, long in _ISO_639_2.items():
+        if long == code.strip().lower():
+            return short
+    return None
+
+
 def language_name(tag: str) -> str:
     """The language's English name for messages (``de`` -> ``German``), else the tag itself."""
     return _NAMES.get(base_language(tag) or "", tag)

@@ -15,6 +15,7 @@ from .config import Settings
 from .errors import AudioError, InputError
 from .fsutil import remove_stale_temps, staged_files
 from .ingest import read_article
+from .languages import iso_639_2
 from .models import ATTRIBUTION, Article, Cue, Episode, Mix, Progress, ProgressCallback, Script
 from .naming import free_slug, move_episode_in, slugify, source_identity
 from .script import build_script
@@ -217,6 +218,7 @@ def produce(source: str | Path | Article, settings: Settings = Settings(), *, ti
                 cover=default_cover(),
                 link=script.link,
                 source=identity,
+                language=iso_639_2(script.language),
             ))
             log.info("timing: tags and sidecars %.3f s", time.perf_counter() - started)
             slug = move_episode_in(staged, out_dir, named, slugify(script.title), identity)

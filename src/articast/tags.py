@@ -16,6 +16,7 @@ from mutagen.id3 import (
     TCON,
     TDRC,
     TIT2,
+    TLAN,
     TLEN,
     TPE1,
     TXXX,
@@ -65,7 +66,7 @@ class TagInfo:
     """MIME type of ``cover``."""
 
     language: str = "eng"
-    """ISO 639-2 code for COMM and USLT."""
+    """The article's language as ID3 writes it, ISO 639-2 (``deu``): TLAN, and the language of COMM and USLT."""
 
     link: str | None = None
     """The original article's web address (WOAS, the audio's source page)."""
@@ -110,6 +111,7 @@ def write_tags(path: Path, info: TagInfo) -> None:
     tag.add(TPE1(encoding=1, text=info.artist))
     tag.add(TALB(encoding=1, text=info.album))
     tag.add(TCON(encoding=1, text="Podcast"))
+    tag.add(TLAN(encoding=1, text=info.language))
     tag.add(TLEN(encoding=1, text=str(int(info.duration_ms))))
     if info.date:
         tag.add(TDRC(encoding=1, text=info.date))

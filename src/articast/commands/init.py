@@ -34,8 +34,9 @@ class InitCommand(Command):
         split_category(settings.category)
         show = {"title": settings.show, "author": settings.author or settings.show,
                 "description": settings.description or f"Articles read aloud by {settings.show}.",
-                "language": settings.language, "category": settings.category, "explicit": settings.explicit,
-                "email": settings.owner_email or ""}
+                "category": settings.category, "explicit": settings.explicit, "email": settings.owner_email or ""}
+        if settings.language:  # else the feed says its episodes' language (or English)
+            show["language"] = settings.language
         if settings.base_url:
             show["base_url"] = settings.base_url
         if settings.cover:

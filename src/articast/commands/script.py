@@ -45,7 +45,8 @@ class ScriptCommand(Command):
                 "language": script.language,
                 "chapters": [
                     {"title": ch.title, "segments": [
-                        {"text": s.text, "spoken": s.spoken, "voice": voice_for_role(voiced, s.role) if voiced else None}
+                        {"text": s.text, "spoken": s.spoken,
+                         "voice": voice_for_role(voiced, s.role) if voiced else None}
                         for s in ch.segments]}
                     for ch in script.chapters
                 ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from mutagen.mp3 import MP3, HeaderNotFoundError
 from ..config import Settings
 from ..errors import InputError
 from ..fsutil import remove_stale_temps, show_lock, write_bytes_atomic
+from ..languages import from_iso_639_2
 from ..tags import ARTICLE_DATE, ARTICLE_SOURCE
 from .app import ICON_SIZES_PX, MANIFEST_FILE, WORKER_FILE, icon_bytes, icon_name, render_manifest, render_worker
 from .cover import FEED_COVER_PX, cover_bytes, prepare_user_cover
@@ -24,6 +26,9 @@ __all__ = ["DEFAULT_BASE_URL", "FEED_FILE", "PAGE_FILE", "PublishResult", "is_pu
            "write_pending"]
 
 log = logging.getLogger(__name__)
+
+DEFAULT_LANGUAGE = "en"
+"""The feed's language when the show names none and its episodes do not agree on one."""
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 """Where `articast serve` listens by default; a real show sets its public base URL."""
@@ -78,7 +83,8 @@ def show_info(settings: Settings, cover_name: str, remembered_base_url: str | No
     main, sub = split_category(settings.category)
     return ShowInfo(
         title=settings.show, description=settings.description or f"Articles read aloud by {settings.show}.",
-        author=settings.author or settings.show, language=settings.language, category=main, subcategory=sub,
+        author=settings.author or settings.show, language=settings.language or DEFAULT_LANGUAGE, category=main,
+        subcategory=sub,
         explicit=settings.explicit, owner_email=settings.owner_email or "", base_url=base_url,
         cover_name=cover_name, link=base_url + "/",
     )
@@ -155,6 +161,7 @@ def _read_episode(mp3: Path) -> dict:
         "link": sources[0].url if sources else "",
         "dated": str(dated.text[0]) if dated and dated.text else "",
         "source": str(source.text[0]) if source and source.text else "",
+        "language": from_iso_639_2(str(tag.get("TLAN") or "")) or "",
         "duration_s": int(audio.info.length) if audio.info else 0,  # whole seconds, as players show it (99.7 s is 1:39)
         "chapters": [{"title": str(c.sub_frames.get("TIT2") or ""), "start": c.start_time / 1000} for c in chapters],
     }
@@ -204,6 +211,9 @@ def publish_show(settings: Settings, write: bool = True) -> PublishResult:
                 record.updated = now_iso()
             records[slug] = record
         episodes = list(records.values())
+        if not settings.language:  # the show's language is the episodes' when they agree
+            spoken = {r.language for r in episodes if r.language}
+            show = dataclasses.replace(show, language=spoken.pop() if len(spoken) == 1 else DEFAULT_LANGUAGE)
         files = {r.slug: _files_of(folder, r.slug) for r in episodes}
         transcripts = {r.slug: parse_vtt((folder / files[r.slug]["vtt"]).read_text(encoding="utf-8"))
                        for r in episodes if "vtt" in files[r.slug]}

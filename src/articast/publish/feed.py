@@ -156,10 +156,11 @@ def render_feed(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, 
         if record.author:
             _sub(item, f"{{{ITUNES}}}author", clean_text(record.author, 255))
         if "vtt" in names:
-            _sub(item, f"{{{PODCAST}}}transcript", url=url_for(show.base_url, names["vtt"]), type="text/vtt")
+            _sub(item, f"{{{PODCAST}}}transcript", url=url_for(show.base_url, names["vtt"]), type="text/vtt",
+                 language=record.language or None)
         if "srt" in names:
             _sub(item, f"{{{PODCAST}}}transcript", url=url_for(show.base_url, names["srt"]),
-                 type="application/x-subrip")
+                 type="application/x-subrip", language=record.language or None)
         if "chapters" in names:
             _sub(item, f"{{{PODCAST}}}chapters", url=url_for(show.base_url, names["chapters"]),
                  type="application/json+chapters")

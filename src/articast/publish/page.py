@@ -135,6 +135,11 @@ def _without_attribution(description: str, link: str) -> str:
     return description
 
 
+def _lang(language: str, show_language: str) -> str:
+    """A ``lang`` attribute for an episode in another language than the page's."""
+    return f' lang="{html.escape(language)}"' if language and language != show_language else ""
+
+
 def render_page(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, dict[str, str]],
                 transcripts: dict[str, list[tuple[float, str]]]) -> str:
     """The page's HTML; every piece of show or episode text is escaped."""
@@ -171,7 +176,7 @@ def render_page(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, 
                     if record.link.startswith(("https://", "http://")) else "")
         date = dt.datetime.fromisoformat(dates[record.slug]).strftime("%B %d, %Y").replace(" 0", " ")
         parts += [
-            f'<article id="episode-{record.number}">',
+            f'<article id="episode-{record.number}"{_lang(record.language, show.language)}>',
             f"<h2>{e(record.title)}</h2>",
             f'<p class="meta">Episode {record.number} · {e(date)} · {_clock(record.duration_s)}{original}</p>',
             f'<audio id="{player}" controls preload="metadata" src="{e(names["mp3"])}"></audio>',

@@ -44,6 +44,9 @@ class EpisodeRecord:
     """Chapter titles and start times in seconds, for the page."""
     dated: str = ""
     """The article's own date (YYYY-MM-DD), from the episode's tags, when the article had one."""
+    language: str = ""
+    """The episode's language (a BCP 47 tag, from its TLAN); empty when its tags do not say."""
+
     source: str = ""
     """Where the article came from, from the episode's tags: another article's sound under this
     episode's file name is another episode, with a GUID of its own."""
