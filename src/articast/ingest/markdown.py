@@ -10,21 +10,11 @@ import re
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ..models import Article, Section
+from ..models import CODE_SKIPPED, Article, Section, is_skip_note, table_skipped
 from .text import drop_residue
 
-CODE_SKIPPED = "A code sample is skipped here."
-_TABLE_SKIPPED = re.compile(r"A table with \d+ rows? is not read here\.")
+__all__ = ["CODE_SKIPPED", "is_skip_note", "parse_markdown", "table_skipped"]
 
-
-def table_skipped(rows: int) -> str:
-    """What is said in place of a table too big to read."""
-    return f"A table with {rows} row{'s' if rows != 1 else ''} is not read here."
-
-
-def is_skip_note(paragraph: str) -> bool:
-    """Whether a paragraph only says that a code sample or a table is not read."""
-    return paragraph == CODE_SKIPPED or bool(_TABLE_SKIPPED.fullmatch(paragraph))
 MAX_TABLE_CELLS = 40
 """A table of facts up to this size is read row by row; a bigger one is announced and skipped."""
 LAYOUT_CELL_WORDS = 25

@@ -6,7 +6,8 @@ import logging
 from collections.abc import Mapping
 
 from ..errors import InputError
-from ..models import Article, Chapter, Pause, Script, Segment
+from ..models import Article, Chapter, Pause, Script, Segment, is_skip_note
+from .locales import locale_for, localised_note, untitled_chapter
 from .segment import MAX_CHARS, TARGET_CHARS, group_sentences, sentence_pieces, split_sentences
 from .speakable import apply_lexicon, is_english, to_spoken
 
@@ -25,7 +26,7 @@ def _segments(paragraph: str, role: str, language: str | None = None,
     every sentence after an edit that changed one sentence's length (the example article's
     one-word edit re-spoke two segments, 13 s of speech, for a 5 s sentence)."""
     out = []
-    for text in sentence_pieces(paragraph):
+    for text in sentence_pieces(paragraph, language=language):
         spoken = to_spoken(text, language=language, lexicon=lexicon)
         if any(ch.isalnum() for ch in spoken):
             out.append(Segment(text=text, spoken=spoken, role=role))
@@ -39,11 +40,13 @@ def _with_pause(segment: Segment, pause: Pause) -> Segment:
 def build_script(article: Article, lexicon: Mapping[str, str] | None = None) -> Script:
     """Lay out what will be spoken: the title, then each section as a chapter, headings read aloud.
 
-    English text is normalised (numbers, money, dates...); other languages pass through as written.
+    English, German, French, Spanish, Italian, Portuguese, Dutch and Polish text is normalised
+    (numbers, money, dates...); other languages pass through as written, for the voice's own rules.
     """
     language = article.language
-    if not is_english(language):
-        log.warning("speech normalisation is English-only: %s text is read as written", language)
+    normalised = is_english(language) or locale_for(language) is not None
+    if not normalised:
+        log.info("%s text is read as written: the voice says its numbers by its own rules", language)
 
     def spoken_segments(text: str, role: str) -> list[Segment]:
         return _segments(text, role, language, lexicon)
@@ -56,6 +59,11 @@ def build_script(article: Article, lexicon: Mapping[str, str] | None = None) -> 
         if section.title:
             paragraphs.append(spoken_segments(section.title, "heading"))
         for paragraph in section.paragraphs:
+            if is_skip_note(paragraph):
+                said = localised_note(paragraph, language)
+                if said is None:
+                    continue
+                paragraph = said
             paragraphs.append(spoken_segments(paragraph, "body"))
         segments: list[Segment] = []
         for para in paragraphs:
@@ -65,7 +73,7 @@ def build_script(article: Article, lexicon: Mapping[str, str] | None = None) -> 
         if not segments:
             continue
         segments[-1] = _with_pause(segments[-1], Pause.CHAPTER)
-        title = section.title or article.title or "Introduction"
+        title = section.title or article.title or untitled_chapter(language) or "…"
         chapters.append(Chapter(title=title, segments=tuple(segments)))
     if not chapters and article.title:
         title_segments = spoken_segments(article.title, "title")
@@ -83,6 +91,6 @@ def build_script(article: Article, lexicon: Mapping[str, str] | None = None) -> 
         dates_episode=article.dates_episode,
         summary=article.summary,
         language=language,
-        normalised=is_english(language),
+        normalised=normalised,
         link=article.link,
     )

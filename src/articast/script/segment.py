@@ -20,8 +20,14 @@ _CANDIDATE = re.compile(r"[.!?…]+['\"”’)\]]*\s+")
 _CLAUSE = re.compile(r"(?<=[,;:—–])\s+|\s+(?=[—–]\s)")
 
 
-def split_sentences(paragraph: str) -> list[str]:
-    """Split a paragraph into sentences, not at abbreviations, initials or decimals."""
+def split_sentences(paragraph: str, language: str | None = None) -> list[str]:
+    """Split a paragraph into sentences, not at abbreviations, initials or decimals, nor (in a
+    language that writes them so) after ordinals: 'Am 3. März', 'im 2. Quartal', 'M. Dupont'."""
+    from .locales import abbreviations_for, locale_for
+
+    locale = locale_for(language)
+    abbreviations = _ABBREVIATIONS | abbreviations_for(language)
+    dotted = locale is not None and locale.dotted_ordinals
     text = re.sub(r"\s+", " ", paragraph).strip()
     sentences: list[str] = []
     start = 0
@@ -32,7 +38,9 @@ def split_sentences(paragraph: str) -> list[str]:
         word = re.search(r"([\w.]+)[.]$", before)
         if word and "." in match.group(0)[:1]:
             token = word.group(1).lower()
-            if token in _ABBREVIATIONS or re.fullmatch(r"[a-z]", token) or re.fullmatch(r"([a-z]\.)+[a-z]", token):
+            if dotted and re.fullmatch(r"\d{1,3}", token) and after and after.isalpha():
+                continue  # 3. März, 2. Quartal: an ordinal, not a sentence's end
+            if token in abbreviations or re.fullmatch(r"[a-z]", token) or re.fullmatch(r"([a-z]\.)+[a-z]", token):
                 continue
         if after and not (after.isupper() or after.isdigit() or after in "\"“‘'([¿¡*-–—"):
             continue
@@ -83,16 +91,17 @@ def _split_long(sentence: str, limit: int) -> list[str]:
     return out
 
 
-def sentence_pieces(paragraph: str, limit: int = MAX_CHARS) -> list[str]:
+def sentence_pieces(paragraph: str, limit: int = MAX_CHARS, language: str | None = None) -> list[str]:
     """A paragraph's sentences, each one piece, except that one longer than ``limit`` is split at clauses."""
-    return [piece for sentence in split_sentences(paragraph) for piece in _split_long(sentence, limit)]
+    return [piece for sentence in split_sentences(paragraph, language) for piece in _split_long(sentence, limit)]
 
 
-def group_sentences(paragraph: str, target: int = TARGET_CHARS, limit: int = MAX_CHARS) -> list[str]:
+def group_sentences(paragraph: str, target: int = TARGET_CHARS, limit: int = MAX_CHARS,
+                    language: str | None = None) -> list[str]:
     """Whole sentences of one paragraph, grouped into segments of about ``target`` characters."""
     groups: list[str] = []
     current = ""
-    for piece in sentence_pieces(paragraph, limit):
+    for piece in sentence_pieces(paragraph, limit, language):
         if current and len(current) + 1 + len(piece) > target:
             groups.append(current)
             current = piece

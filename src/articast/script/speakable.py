@@ -74,6 +74,12 @@ def to_spoken(text: str, *, language: str | None = None, lexicon: Mapping[str, s
         spoken = pattern.sub(replacement, spoken)
     if is_english(language):
         spoken = normalise_english(spoken)
+    else:
+        from .locales import locale_for, normalise_locale
+
+        locale = locale_for(language)
+        if locale is not None:
+            spoken = normalise_locale(spoken, locale)
     spoken = _release(spoken, held)
     spoken = "".join(" " if _is_decoration(ch) else ch for ch in spoken)
     spoken = re.sub(r"\s+", " ", spoken).strip()

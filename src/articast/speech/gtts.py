@@ -117,7 +117,7 @@ class GttsEngine:
         """Speak ``text`` in requests of at most 100 characters; each MP3 is decoded, then joined as PCM."""
         tempo = f"atempo={self.tempo}" if self.tempo != 1.0 else None
         pieces: list[np.ndarray] = []
-        for part in group_sentences(text, target=MAX_REQUEST_CHARS, limit=MAX_REQUEST_CHARS):
+        for part in group_sentences(text, target=MAX_REQUEST_CHARS, limit=MAX_REQUEST_CHARS, language=self.lang):
             mp3 = self._fetch(part)
             try:
                 pieces.append(decode_bytes(mp3, SAMPLE_RATE_HZ, 1, tempo)[:, 0])
