@@ -147,3 +147,27 @@ def test_produce_with_gtts_and_no_network_fails_fast_and_writes_nothing(tmp_path
     assert len(lines) == 1 and re.match(r"error: gtts: no connection", lines[0]), lines
     assert elapsed < 20
     assert not out.exists() or list(out.iterdir()) == []
+
+
+@pytest.mark.slow
+@responses.activate
+def test_gtts_follows_the_article_language_unless_lang_is_given(piper, tmp_path):
+    from articast import Settings, produce
+
+    languages: list[str] = []
+
+    def answer(request):
+        text, lang = request_text(request.body)
+        languages.append(lang)
+        return 200, {"Content-Type": "application/json; charset=utf-8"}, batchexecute(mp3_of(text, piper))
+
+    responses.add_callback(responses.POST, URL, callback=answer)
+    article = tmp_path / "haushalt.md"
+    article.write_text("# Der Haushalt\n\nAm 3. März 2025 stellte die Regierung in Berlin den neuen Haushalt vor. "
+                       "Er sieht Ausgaben von 476,8 Mrd. Euro vor, deutlich mehr als im Vorjahr.\n")
+    produce(article, Settings(out_dir=tmp_path / "show", engine="gtts", music=False))
+    assert set(languages) == {"de"}
+    languages.clear()
+    produce(article, Settings(out_dir=tmp_path / "other", engine="gtts", music=False,
+                              engine_options={"lang": "fr"}))
+    assert set(languages) == {"fr"}  # --lang fr: the user's choice, with a warning

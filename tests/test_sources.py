@@ -192,12 +192,12 @@ def _script_json(*args: str, stdin: bytes | None = None) -> dict:
 @pytest.mark.slow
 def test_script_json_has_exactly_the_promised_shape(server: str):
     doc = _script_json(f"{server}/story.html")
-    assert set(doc) == {"title", "author", "chapters"}
+    assert set(doc) == {"title", "author", "language", "chapters"}  # (language and voice: issue 34)
     assert doc["title"] == "City Opens Its First Night Library" and doc["author"] == "Priya Natarajan"
     for chapter in doc["chapters"]:
         assert set(chapter) == {"title", "segments"}
         for segment in chapter["segments"]:
-            assert set(segment) == {"text", "spoken"}
+            assert set(segment) == {"text", "spoken", "voice"}
     spoken = " ".join(s["spoken"] for c in doc["chapters"] for s in c["segments"])
     assert "two hundred fifty thousand dollars" in spoken and "sixty percent" in spoken
 

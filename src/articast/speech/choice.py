@@ -36,7 +36,13 @@ def choose_voices(settings: Settings, language: str | None) -> Settings:
     shown = settings.language_voices
     voice = shown.get(language) or shown.get(base_language(language) or "")
     if voice is None:
+        default = engine.voice_language(None, options)
+        if default and base_language(default) == base_language(language) and \
+                (not default.count("-") or not language.count("-") or default == language):
+            return settings  # the default voice speaks it (and the workers started early have it loaded)
         voice = engine.voice_for(language, options)
+        if voice is not None and voice in {v.name for v in engine.voices() if v.default}:
+            return settings  # the default voice, named: left unnamed, as the workers started early load it
     if voice is None:
         raise InputError(f"the article is in {language_name(language)} ({language}), and no {settings.engine} "
                          f"voice of that language is installed; {engine.install_hint(language)}")
