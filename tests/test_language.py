@@ -218,3 +218,24 @@ def test_the_voice_phonemizes_its_own_language(language_mirror: Path, tmp_path: 
     said_en = "".join(english._voice.phonemize("Zaragoza")[0])
     assert said_es != said_en
     assert "θ" in said_es  # Castilian z, as espeak's Spanish says it; English says z
+
+
+@pytest.mark.slow
+def test_update_records_an_article_no_voice_can_read_as_failed_with_the_same_line(tmp_path: Path):
+    from articast.config import resolve_settings
+    from articast.follow import follow_source
+    from articast.follow.update import update_show
+
+    show = tmp_path / "show"
+    show.mkdir()
+    (show / "articast.toml").write_text("[produce]\nmono = true\nmusic = false\n")
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    (drafts / "haushalt.md").write_text("# Der neue Haushalt\n\n" + PARAGRAPHS["de"] + "\n")
+    (drafts / "library.md").write_text("# The night library\n\n" + PARAGRAPHS["en"] + "\n")
+    follow_source(show, str(drafts))
+    result = update_show(resolve_settings({"out_dir": show}), report=lambda event: None)
+    assert [p.name for p in result.mp3_paths] == ["the-night-library.mp3"]
+    assert [failure.why for failure in result.failures] == [
+        "the article is in German (de), and no piper voice of that language is installed; find one with: "
+        "articast voices --available --lang de"]  # (no catalogue reachable here: the command that lists them)

@@ -321,9 +321,9 @@ def _rules(locale: Locale) -> list[tuple[re.Pattern[str], Callable[[re.Match[str
     # Every other number; Spanish shortens 'uno' before a noun (veintiún alumnos, un libro).
     def plain(m: re.Match[str]) -> str:
         said = number_words(m.group(1), locale)
-        if code == "es" and "," not in m.group(1) and re.match(r"\s[^\W\d_]", m.string[m.end():]):
-            said = re.sub(r"(?:(?<=veinti)|\b)uno$", "ún", said).replace(" ún", " un")
-            said = "un" if said == "ún" else said
+        noun = re.match(r"\s([^\W\d_]+)", m.string[m.end():])
+        if noun and "," not in m.group(1):
+            said = agree(said, noun.group(1), code)
         return said
 
     rules.append((re.compile(rf"(?<![\w])({NUMBER})(?![\w])"), plain))
@@ -364,6 +364,42 @@ def _pl_form(written: str, forms: tuple[str, str]) -> str:
     return {"kilometr": "kilometrów", "kilogram": "kilogramów", "centymetr": "centymetrów", "milimetr": "milimetrów",
             "metr": "metrów", "gram": "gramów", "litr": "litrów", "tona": "ton",
             "stopień Celsjusza": "stopni Celsjusza"}[forms[0]]
+
+
+_FEMININE_ENDINGS = {
+    "es": ("a", "as", "ción", "ciones", "sión", "siones", "dad", "dades", "tad", "tud"),
+    "pt": ("a", "as", "ção", "ções", "dade", "dades", "gem", "gens"),
+    "it": ("a", "zione", "tà"),
+}
+"""Noun endings that are feminine nearly always (la casa, la nación, a cidade, la città): a number
+before such a noun takes its feminine form. Exceptions (el día, o dia, il problema) keep the masculine."""
+
+_MASCULINE_EXCEPTIONS = {"día", "días", "dia", "dias", "mapa", "mapas", "problema", "problemas", "programa",
+                         "programas", "sistema", "sistemas", "tema", "temas", "idioma", "idiomas", "clima", "poeta",
+                         "poetas", "planeta", "planetas", "turista", "turistas", "atleta", "atletas", "cinema"}
+
+
+def agree(said: str, noun: str, code: str) -> str:
+    """A cardinal's words in the form the noun after it asks for: ein Kind (not eins), veintiún años,
+    veintiuna personas, duzentas pessoas, una casa."""
+    if code == "de":  # before a noun (German capitalises them): ein Kind; Kapitel eins beginnt
+        return re.sub(r"eins$", "ein", said) if noun[:1].isupper() else said
+    if code not in _FEMININE_ENDINGS:
+        return said
+    feminine = noun.lower().endswith(_FEMININE_ENDINGS[code]) and noun.lower() not in _MASCULINE_EXCEPTIONS
+    if code == "es":
+        if feminine:
+            said = re.sub(r"uno$", "una", said)
+            return re.sub(r"ientos\b", "ientas", said)  # doscientas personas (quinientas too)
+        said = re.sub(r"(?:(?<=veinti)|\b)uno$", "ún", said).replace(" ún", " un")
+        return "un" if said == "ún" else said
+    if code == "pt" and feminine:
+        said = re.sub(r"\bum$", "uma", said)
+        said = re.sub(r"\bdois$", "duas", said)
+        return re.sub(r"entos\b", "entas", said)  # duzentas, trezentas... (not cento)
+    if code == "it" and feminine:
+        return re.sub(r"uno$", "una", said)
+    return said
 
 
 def _feminine(said: str, code: str) -> str:
