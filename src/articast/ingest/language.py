@@ -61,8 +61,9 @@ _IDENTIFIER = None
 def _identifier():
     """py3langid's identifier with probabilities (its module's own gives log scores), loaded once.
 
-    Its model ships LZMA-compressed, and unpacking it takes 0.5-0.8 s: the unpacked model (68 MB)
-    is kept in the cache's models folder, from which it loads in 0.1 s the next time.
+    Its model ships LZMA-compressed, and unpacking it takes 0.5-0.8 s and 68 MB: the unpacked model
+    is kept in the cache's models folder, and its two large tables are mapped from there, so a
+    produce reads (and holds in memory) only the parts of them its article's text visits.
     """
     global _IDENTIFIER
     if _IDENTIFIER is None:
@@ -79,8 +80,8 @@ def _identifier():
 
 def _unpacked_model() -> tuple[tuple, object]:
     """The identifier's arguments from the unpacked model, unpacking it first if it is not kept yet."""
+    import io
     import lzma
-    import shutil
     from importlib.metadata import version
 
     import numpy as np
@@ -90,12 +91,13 @@ def _unpacked_model() -> tuple[tuple, object]:
     from ..config import default_cache_dir
     from ..fsutil import atomic_path
 
-    kept = default_cache_dir() / "models" / f"py3langid-{version('py3langid')}.npz"
-    if not kept.is_file():
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(kept) as tmp, lzma.open(MODEL_DIR / MODEL_FILE) as packed, open(tmp, "wb") as out:
-            shutil.copyfileobj(packed, out, length=1 << 20)
-    with np.load(kept, allow_pickle=False) as data:
-        ptc, pc, classes = np.asarray(data["ptc"]), np.asarray(data["pc"]), data["classes"].tolist()
-        nextmove, row, output = _to_array(data["nextmove"]), _to_array(data["nextmove_row"]), data["out_feat"].tolist()
-    return (ptc, pc, classes, nextmove, output), row
+    kept = default_cache_dir() / "models" / f"py3langid-{version('py3langid')}"
+    large, small = ("ptc", "nextmove"), ("pc", "classes", "nextmove_row", "out_feat")
+    if not all((kept / f"{name}.npy").is_file() for name in (*large, *small)):
+        with lzma.open(MODEL_DIR / MODEL_FILE) as packed, np.load(io.BytesIO(packed.read())) as data:
+            for name in (*large, *small):
+                with atomic_path(kept / f"{name}.npy") as tmp, open(tmp, "wb") as out:
+                    np.save(out, data[name], allow_pickle=False)
+    ptc, nextmove = (np.load(kept / f"{name}.npy", mmap_mode="r") for name in large)
+    pc, classes, row, output = (np.load(kept / f"{name}.npy") for name in small)
+    return (ptc, pc, classes.tolist(), nextmove, output.tolist()), _to_array(row)
