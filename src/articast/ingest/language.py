@@ -80,8 +80,9 @@ def _identifier():
 
 def _unpacked_model() -> tuple[tuple, object]:
     """The identifier's arguments from the unpacked model, unpacking it first if it is not kept yet."""
-    import io
     import lzma
+    import shutil
+    import tempfile
     from importlib.metadata import version
 
     import numpy as np
@@ -94,10 +95,15 @@ def _unpacked_model() -> tuple[tuple, object]:
     kept = default_cache_dir() / "models" / f"py3langid-{version('py3langid')}"
     large, small = ("ptc", "nextmove"), ("pc", "classes", "nextmove_row", "out_feat")
     if not all((kept / f"{name}.npy").is_file() for name in (*large, *small)):
-        with lzma.open(MODEL_DIR / MODEL_FILE) as packed, np.load(io.BytesIO(packed.read())) as data:
-            for name in (*large, *small):
-                with atomic_path(kept / f"{name}.npy") as tmp, open(tmp, "wb") as out:
-                    np.save(out, data[name], allow_pickle=False)
+        # Unpacked through a temporary file, one table at a time: never the whole model in memory.
+        with tempfile.TemporaryFile(suffix=".npz") as unpacked:
+            with lzma.open(MODEL_DIR / MODEL_FILE) as packed:
+                shutil.copyfileobj(packed, unpacked, length=1 << 20)
+            unpacked.seek(0)
+            with np.load(unpacked, allow_pickle=False) as data:
+                for name in (*large, *small):
+                    with atomic_path(kept / f"{name}.npy") as tmp, open(tmp, "wb") as out:
+                        np.save(out, data[name], allow_pickle=False)
     ptc, nextmove = (np.load(kept / f"{name}.npy", mmap_mode="r") for name in large)
     pc, classes, row, output = (np.load(kept / f"{name}.npy") for name in small)
     return (ptc, pc, classes.tolist(), nextmove, output.tolist()), _to_array(row)
