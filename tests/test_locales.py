@@ -21,6 +21,11 @@ CASES = {
  ("Die Inflation lag bei 2,4 %.", "Die Inflation lag bei zwei Komma vier Prozent."),
  ("Rund 1.200 Menschen kamen.", "Rund eintausendzweihundert Menschen kamen."),
  ("Sie hat 1 Kind.", "Sie hat ein Kind."),
+ ("Das Spiel endete 2:1.", "Das Spiel endete zwei zu eins."),
+ ("Die Temperatur fiel auf -5 °C.", "Die Temperatur fiel auf minus fünf Grad Celsius."),
+ ("Er lief 100 m in 9,58 s.", "Er lief einhundert Meter in neun Komma achtundfünfzig Sekunden."),
+ ("Die Jahre 1914-1918.", "Die Jahre neunzehnhundertvierzehn bis neunzehnhundertachtzehn."),
+ ("In den 1990er Jahren.", "In den neunzehnhundertneunziger Jahren."),
  ("Das gilt z. B. für Kinder.", "Das gilt zum Beispiel für Kinder."),
  ("Dr. Weber sprach zuerst.", "Doktor Weber sprach zuerst."),
  ("Der 3. Oktober ist ein Feiertag.", "Der dritte Oktober ist ein Feiertag."),
@@ -48,6 +53,9 @@ CASES = {
  ("La course fait 42 km.", "La course fait quarante-deux kilomètres."),
  ("Rendez-vous à 9 h.", "Rendez-vous à neuf heures."),
  ("Il a vu le film etc.", "Il a vu le film et cetera."),
+ ("Le XXe siècle.", "Le vingtième siècle."),
+ ("Le match s'est terminé 2-1.", "Le match s'est terminé deux à un."),
+ ("Le 14 juillet 1789.", "Le quatorze juillet mille sept cent quatre-vingt-neuf."),
 ],
 "es": [
  ("El Sr. García llegó tarde.", "El señor García llegó tarde."),
@@ -68,6 +76,8 @@ CASES = {
  ("Vinieron 21 personas.", "Vinieron veintiuna personas."),
  ("Hay 200 casas.", "Hay doscientas casas."),
  ("Pasaron 21 días.", "Pasaron veintiún días."),
+ ("El siglo XX.", "El siglo veinte."),
+ ("Son las 8:00.", "Son las ocho."),
 ],
 "it": [
  ("Il Sig. Rossi è arrivato.", "Il signor Rossi è arrivato."),
@@ -85,6 +95,7 @@ CASES = {
  ("Fa 21 °C.", "Fa ventuno gradi."),
  ("Costa 300 €.", "Costa trecento euro."),
  ("La 2ª volta.", "La seconda volta."),
+ ("Il XX secolo.", "Il ventesimo secolo."),
 ],
 "pt": [
  ("O Sr. Silva chegou.", "O senhor Silva chegou."),
@@ -139,6 +150,8 @@ CASES = {
  ("Kosztuje 300 €.", "Kosztuje trzysta euro."),
  ("Spotkanie o 10:15.", "Spotkanie o dziesiątej piętnaście."),
  ("Trasa ma 5 km.", "Trasa ma pięć kilometrów."),
+ ("Urodził się w 1985 r.", "Urodził się w tysiąc dziewięćset osiemdziesiątym piątym roku."),
+ ("To było 14 lipca 1789 r.", "To było czternastego lipca tysiąc siedemset osiemdziesiątego dziewiątego roku."),
 ],
 }
 

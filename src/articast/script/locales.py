@@ -74,6 +74,18 @@ _IT_CLOCK = lambda h, m: ("l'una" if h == 1 else _n(h, "it")) + (f" e {_n(m, 'it
 _PT_CLOCK = lambda h, m: (("uma" if h == 1 else "duas" if h == 2 else _n(h, "pt"))  # noqa: E731
                           + (f" e {_n(m, 'pt')}" if m else ""))
 _NL_CLOCK = lambda h, m: f"{_n(h, 'nl')} uur" + (f" {_n(m, 'nl')}" if m else "")  # noqa: E731
+def _pl_case(ordinal: str, ending: str) -> str:
+    """A Polish masculine ordinal's words in another case: 'ego' (genitive: czternastego), 'ym'
+    (locative: osiemdziesiątym piątym). Only the words that are ordinals change (tysiąc stays)."""
+    def one(word: str) -> str:
+        if word.endswith("y"):
+            return word[:-1] + ending
+        if word.endswith("i"):
+            return word + ending.replace("y", "i") if ending == "ym" else word + ending
+        return word
+    return " ".join(one(word) for word in ordinal.split())
+
+
 def _pl_clock(hours: int, minutes: int) -> str:
     """'o 10:15' -> 'o dziesiątej piętnaście': the hour as a feminine ordinal, as after 'o' (at)."""
     hour = " ".join(word[:-1] + "ej" if word.endswith("y") else word + "ej" if word.endswith("i") else word
@@ -82,6 +94,26 @@ def _pl_clock(hours: int, minutes: int) -> str:
 
 
 _PL_CLOCK = _pl_clock
+
+_RANGE = {"de": "bis", "fr": "à", "es": "a", "it": "a", "pt": "a", "nl": "tot", "pl": "do"}
+"""Said between the numbers of a range (5-10) or a score (2:1 is 'zwei zu eins' in German)."""
+
+_SCORE = {"de": "zu", "fr": "à", "es": "a", "it": "a", "pt": "a", "nl": "tegen", "pl": "do"}
+
+_MINUS = {"de": "minus", "fr": "moins", "es": "menos", "it": "meno", "pt": "menos", "nl": "min", "pl": "minus"}
+
+_SECONDS = {"de": ("Sekunden", "Minuten"), "fr": ("secondes", "minutes"), "es": ("segundos", "minutos"),
+            "it": ("secondi", "minuti"), "pt": ("segundos", "minutos"), "nl": ("seconden", "minuten"),
+            "pl": ("sekund", "minut")}
+
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def roman(text: str) -> int:
+    """'XXI' -> 21."""
+    values = [_ROMAN[ch] for ch in text]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
 
 LOCALES: dict[str, Locale] = {
     "de": Locale(
@@ -181,6 +213,10 @@ LOCALES: dict[str, Locale] = {
 }
 """The languages said as their readers say them; any other is read as written."""
 
+for _code, (_seconds, _minutes) in _SECONDS.items():
+    LOCALES[_code].units.setdefault("s", _seconds)
+    LOCALES[_code].units.setdefault("min", _minutes)
+
 def locale_for(language: str | None) -> Locale | None:
     """The rules for a language tag (``de-AT`` -> German's), or None for one not here."""
     if not language:
@@ -278,6 +314,31 @@ def _rules(locale: Locale) -> list[tuple[re.Pattern[str], Callable[[re.Match[str
     rules.append((re.compile(rf"(?P<s>{symbols})\s?(?P<a>{NUMBER})(?P<scale>\s(?:{scales}))?(?!\d)"
                              rf"|(?<![\w.,])(?P<b>{NUMBER})(?P<scale2>\s(?:{scales}))?\s?(?P<t>{symbols})(?!\w)"),
                   money))
+
+    # Scores (2:1, a single digit after the colon: never a time), ranges (5-10, 2010–2020) and signs (-5).
+    rules.append((re.compile(r"\b(\d{1,2}):(\d)\b(?!:)"),
+                  lambda m: f"{_n(int(m.group(1)), code)} {_SCORE[code]} {_n(int(m.group(2)), code)}"))
+    rules.append((re.compile(rf"(?<![\w,.])({NUMBER})\s?[-–]\s?(?=\d)"), lambda m: f"{m.group(1)} {_RANGE[code]} "))
+    rules.append((re.compile(r"(?:(?<=\s)|^)[-−](?=\d)"), lambda m: f"{_MINUS[code]} "))
+
+    # Centuries in Roman numerals: XXe siècle, siglo XX, século XXI, XX secolo.
+    if code == "fr":
+        rules.append((re.compile(r"\b([IVXLC]+)e(?=\s+siècle)"), lambda m: _n(roman(m.group(1)), code, to="ordinal")))
+    if code in ("es", "pt"):
+        rules.append((re.compile(r"\b(siglo|siglos|século|séculos)\s+([IVXLC]+)\b"),
+                      lambda m: f"{m.group(1)} {_n(roman(m.group(2)), code)}"))
+    if code == "it":
+        rules.append((re.compile(r"\b([IVXLC]+)(?=\s+secol[oi]\b)"),
+                      lambda m: _n(roman(m.group(1)), code, to="ordinal")))
+
+    # Polish dates and years: the day and the year as ordinals (14 lipca 1789 r., w 1985 r.).
+    if code == "pl":
+        months = "|".join(locale.months)
+        rules.append((re.compile(rf"\b(\d{{1,2}})\s(?=(?:{months})\b)"),
+                      lambda m: _pl_case(_n(int(m.group(1)), "pl", to="ordinal"), "ego") + " "))
+        rules.append((re.compile(r"(?P<w>\b[wW]\s)?\b(?P<y>\d{4})\s(?:roku)\b"),  # ('r.' is 'roku' by now)
+                      lambda m: (m.group("w") or "") + _pl_case(_n(int(m.group("y")), "pl", to="ordinal"),
+                                                                "ym" if m.group("w") else "ego") + " roku"))
 
     # Percent: 3 %, 0,3 %, 45%.
     rules.append((re.compile(rf"(?<![\w.,])({NUMBER})\s?%"),
