@@ -239,3 +239,13 @@ def test_update_records_an_article_no_voice_can_read_as_failed_with_the_same_lin
     assert [failure.why for failure in result.failures] == [
         "the article is in German (de), and no piper voice of that language is installed; find one with: "
         "articast voices --available --lang de"]  # (no catalogue reachable here: the command that lists them)
+
+
+def test_a_language_that_is_not_a_tag_is_one_line(tmp_path: Path):
+    from articast import InputError
+    from articast.config import resolve_settings
+
+    with pytest.raises(InputError, match=r"^--language: '\.\./etc' is not a language tag \(de, fr-CA, pt-BR\)$"):
+        resolve_settings({"out_dir": tmp_path, "article_language": "../etc"}, env={})
+    with pytest.raises(InputError, match="ARTICAST_ARTICLE_LANGUAGE: 'de DE' is not a language tag"):
+        resolve_settings({"out_dir": tmp_path}, env={"ARTICAST_ARTICLE_LANGUAGE": "de DE"})

@@ -236,7 +236,8 @@ def _convert(name: str, value: Any, origin: str) -> Any:
 
             tag = normalise_tag(str(value))
             if tag is None:
-                raise ValueError(value)
+                where = "--language" if origin == "--article_language" else origin
+                raise InputError(f"{where}: {value!r} is not a language tag (de, fr-CA, pt-BR)")
             return tag
         if name in ("intro", "outro", "out_dir", "cover"):
             return Path(str(value)).expanduser() if str(value) else None
