@@ -16,7 +16,7 @@ import onnxruntime
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from articast.speech import EngineOptions, voicegraph
+from articast.speech import EngineOptions, prepared, voicegraph
 from articast.speech import piper as piper_module
 from articast.speech.voicegraph import conv1d_as_conv2d
 
@@ -136,18 +136,18 @@ def _same_audio_as_the_voice(session: onnxruntime.InferenceSession, text: str) -
 def test_the_optimised_voice_is_kept_and_a_damaged_copy_rebuilt(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
     model, _ = piper_module.bundled_voice()
-    first, _ = piper_module._session(model, 1)
-    saved = piper_module._optimized_path(model)
+    first, _ = prepared.load_session(model, 1)
+    saved = prepared._optimized_path(model)
     assert saved.parent == tmp_path / "models" and saved.is_file()
     # The building session is let go (it holds far more memory): the worker runs the saved copy.
     assert first._model_path == str(saved)
     domains = {n.domain for n in _graph(saved).graph.node}
     assert ("com.microsoft.nchwc" in domains) == _blocked_kernels()  # optimised for this CPU's blocked convolutions
     built = saved.stat().st_mtime_ns
-    piper_module._session(model, 1)
+    prepared.load_session(model, 1)
     assert saved.stat().st_mtime_ns == built  # loaded, not built again
-    weights = piper_module._weights_path(saved)
-    listing = piper_module._voice_weights_path(saved)
+    weights = prepared._weights_path(saved)
+    listing = prepared._voice_weights_path(saved)
     # The optimised flow and decoder keep their weights apart (35 MB); the rest (28 MB) stay in the
     # voice file, where the list says, and the graph holds none.
     assert weights.stat().st_size > 30_000_000 and saved.stat().st_size < 2_000_000
@@ -158,7 +158,7 @@ def test_the_optimised_voice_is_kept_and_a_damaged_copy_rebuilt(tmp_path, monkey
         damage.write_bytes(bad if isinstance(bad, bytes) else bad.encode())
         caplog.clear()
         with caplog.at_level(logging.WARNING):
-            session, _ = piper_module._session(model, 1)
+            session, _ = prepared.load_session(model, 1)
         assert "rebuilding" in caplog.text
         assert session.get_inputs()[0].name == "input"
         assert weights.stat().st_size > 30_000_000
@@ -268,8 +268,8 @@ def test_the_decoder_kept_in_blocked_layout_gives_the_same_output(tmp_path):
 def test_the_prepared_voice_runs_its_decoder_blocked_and_speaks_the_same_audio(tmp_path, monkeypatch):
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
     model, _ = piper_module.bundled_voice()
-    session, _ = piper_module._session(model, 1)
-    nodes = _graph(piper_module._optimized_path(model)).graph.node
+    session, _ = prepared.load_session(model, 1)
+    nodes = _graph(prepared._optimized_path(model)).graph.node
     blocked = [n for n in nodes if n.domain == "com.microsoft.nchwc"]
     if _blocked_kernels():
         fused = [n for n in blocked if n.op_type == "Conv" and len(n.input) == 4]
@@ -295,8 +295,8 @@ def test_a_voice_whose_parts_do_not_join_is_optimised_whole(tmp_path, monkeypatc
 
     monkeypatch.setattr("articast.speech.voicegraph.join_parts", broken)
     model, _ = piper_module.bundled_voice()
-    session, _ = piper_module._session(model, 1)
-    nodes = _graph(piper_module._optimized_path(model)).graph.node
+    session, _ = prepared.load_session(model, 1)
+    nodes = _graph(prepared._optimized_path(model)).graph.node
     # The text encoder was optimised too (its convolutions lifted), so it is no longer node for node.
     assert _outside_the_optimised_parts(nodes) != _outside_the_optimised_parts(onnx.load(str(model)).graph.node)
     assert any(n.name.startswith("/enc_p/") and n.name.endswith("__squeeze") for n in nodes)
@@ -313,9 +313,9 @@ def test_a_decoder_that_cannot_be_kept_blocked_leaves_onnxruntimes_copy(tmp_path
 
     monkeypatch.setattr("articast.speech.voicegraph.keep_decoder_blocked", broken)
     model, _ = piper_module.bundled_voice()
-    session, _ = piper_module._session(model, 1)
-    assert session._model_path == str(piper_module._optimized_path(model))
-    nodes = _graph(piper_module._optimized_path(model)).graph.node
+    session, _ = prepared.load_session(model, 1)
+    assert session._model_path == str(prepared._optimized_path(model))
+    nodes = _graph(prepared._optimized_path(model)).graph.node
     assert not any(n.domain == "com.microsoft.nchwc" and n.op_type == "Conv" and len(n.input) == 4 for n in nodes)
     ids = np.array([[1, 20, 30, 40, 50, 2]], dtype=np.int64)
     audio = session.run(None, {"input": ids, "input_lengths": np.array([6], dtype=np.int64),
@@ -332,9 +332,9 @@ def test_without_the_rewrite_the_voice_runs_as_it_is(tmp_path, monkeypatch):
 
     monkeypatch.setattr("articast.speech.voicegraph.lift_convolutions", broken)
     model, _ = piper_module.bundled_voice()
-    session, _ = piper_module._session(model, 1)
+    session, _ = prepared.load_session(model, 1)
     assert session.get_inputs()[0].name == "input"
-    saved = piper_module._optimized_path(model)
+    saved = prepared._optimized_path(model)
     assert not any(n.op_type == "Squeeze" and n.name.endswith("__squeeze") for n in _graph(saved).graph.node)
 
 
@@ -351,10 +351,10 @@ def test_a_prepared_copy_that_does_not_load_back_falls_back_to_the_voice(tmp_pat
     monkeypatch.setattr(onnxruntime, "InferenceSession", refuse_the_copy)
     model, _ = piper_module.bundled_voice()
     with caplog.at_level(logging.WARNING):
-        session, _ = piper_module._session(model, 1)
+        session, _ = prepared.load_session(model, 1)
     assert "does not load" in caplog.text
     assert session._model_path == str(model)
-    assert not piper_module._optimized_path(model).exists()  # removed, not kept to fail on every load
+    assert not prepared._optimized_path(model).exists()  # removed, not kept to fail on every load
 
 
 @pytest.mark.slow
@@ -363,32 +363,32 @@ def test_a_worker_that_will_reload_prepares_the_voice_in_a_process_of_its_own(tm
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
     model, _ = piper_module.bundled_voice()
     children = []
-    real = piper_module._builder_command
+    real = prepared._builder_command
 
     def counted(*args):
         children.append(args)
         return real(*args)
 
-    monkeypatch.setattr(piper_module, "_builder_command", counted)
-    session, _ = piper_module._session(model, 1, apart=True)
-    saved = piper_module._optimized_path(model)
+    monkeypatch.setattr(prepared, "_builder_command", counted)
+    session, _ = prepared.load_session(model, 1, apart=True)
+    saved = prepared._optimized_path(model)
     assert len(children) == 1 and saved.is_file()
     assert session._model_path == str(saved)
     assert ("com.microsoft.nchwc" in {n.domain for n in _graph(saved).graph.node}) == _blocked_kernels()
-    piper_module._session(model, 1, apart=True)
+    prepared.load_session(model, 1, apart=True)
     assert len(children) == 1  # made once, then loaded
 
 
 def test_a_child_that_cannot_prepare_the_voice_leaves_it_running_as_it_is(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(piper_module, "_builder_command",
+    monkeypatch.setattr(prepared, "_builder_command",
                         lambda model, saved: [sys.executable, "-c", "raise SystemExit('no room on the disk')"])
     model, _ = piper_module.bundled_voice()
     with caplog.at_level(logging.WARNING):
-        session, _ = piper_module._session(model, 1, apart=True)
+        session, _ = prepared.load_session(model, 1, apart=True)
     assert "could not prepare the voice" in caplog.text and "no room on the disk" in caplog.text
     assert session._model_path == str(model)
-    assert not piper_module._optimized_path(model).exists()
+    assert not prepared._optimized_path(model).exists()
 
 
 def _claim_of(saved, pid: int):
@@ -403,7 +403,7 @@ def test_while_another_process_prepares_the_voice_it_runs_as_it_is_then_switches
     """The second worker on a fresh cache: real voice, real onnxruntime, a real process holding the claim."""
     monkeypatch.setenv("ARTICAST_CACHE_DIR", str(tmp_path))
     model, _ = piper_module.bundled_voice()
-    saved = piper_module._optimized_path(model)
+    saved = prepared._optimized_path(model)
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
     try:
         claim = _claim_of(saved, other.pid)
@@ -413,7 +413,7 @@ def test_while_another_process_prepares_the_voice_it_runs_as_it_is_then_switches
         assert engine._voice.session._model_path == str(model) and not saved.exists()  # not prepared twice
         assert engine._coming == saved
         assert first.samples.size > first.sample_rate_hz // 2
-        piper_module.build_prepared_voice(str(model), str(saved))  # the other process finishes
+        prepared.build_prepared_voice(str(model), str(saved))  # the other process finishes
         claim.unlink()
     finally:
         other.kill()
@@ -430,24 +430,24 @@ def test_a_claim_is_taken_over_only_when_its_process_is_gone_or_it_is_old(tmp_pa
     gone.wait()
     try:
         claim = _claim_of(saved, alive.pid)
-        with piper_module._build_claim(saved) as mine:
+        with prepared._build_claim(saved) as mine:
             assert not mine
         assert claim.exists()  # another's claim is left alone
-        old = time.time() - piper_module.BUILD_CLAIM_S - 10
+        old = time.time() - prepared.BUILD_CLAIM_S - 10
         os.utime(claim, (old, old))
-        with piper_module._build_claim(saved) as mine:
+        with prepared._build_claim(saved) as mine:
             assert mine and claim.read_text() == f"{socket.gethostname()} {os.getpid()}"
         assert not claim.exists()  # released when done
         _claim_of(saved, gone.pid)
-        with piper_module._build_claim(saved) as mine:
+        with prepared._build_claim(saved) as mine:
             assert mine
-            with piper_module._build_claim(saved) as also_mine:
+            with prepared._build_claim(saved) as also_mine:
                 assert not also_mine  # one claim at a time, even in one process
     finally:
         alive.kill()
         alive.wait()
     assert not claim.exists()
-    with piper_module._build_claim(tmp_path / "no such folder" / "voice.onnx") as mine:
+    with prepared._build_claim(tmp_path / "no such folder" / "voice.onnx") as mine:
         assert mine  # no claim can be made there: the voice is prepared (or fails) as before
 
 
