@@ -1,4 +1,4 @@
-"""Write the CLI reference (docs/cli.md) and the README's settings table from the parser and the settings.
+"""Write the CLI reference (docs/cli.md, with every setting) and the README's short settings table.
 
     python scripts/make_reference.py           # write them
     python scripts/make_reference.py --check   # exit 1, naming the file, when either is stale (CI runs this)
@@ -89,22 +89,45 @@ def reference() -> str:
             lines += _table(actions)
         if sub.epilog:
             lines += ["", "```text", sub.epilog.strip(), "```"]
+    lines += ["", "## Settings", "",
+              "A setting not given as a flag comes from its variable, then from the show folder's "
+              "articast.toml, then its default.", "", settings_table()]
     return "\n".join(lines) + "\n"
 
 
 def settings_table() -> str:
-    """The README's table of settings: each key, its flag and its variable, by the one naming rule."""
+    """Every setting: its key in articast.toml, its flag, its variable and its default (docs/cli.md)."""
     from articast.config import ENGINE_OPTION_KEYS, OUT_DIR, Settings, setting_keys
 
     defaults = {f.name: f.default for f in fields(Settings) if f.default is not MISSING}
-    rows = [START, "| `articast.toml` | flag | variable | default |", "| --- | --- | --- | --- |"]
-    for setting in sorted(setting_keys().values(), key=lambda s: ("show produce cluster".split().index(s.table),)):
+    rows = ["| `articast.toml` | flag | variable | default |", "| --- | --- | --- | --- |"]
+    for setting in _ordered(setting_keys().values()):
         default = defaults.get(setting.name)
         if isinstance(default, bool):
             default = str(default).lower()  # as TOML writes it
         shown = "" if default is None or setting.name in ENGINE_OPTION_KEYS else f"`{default}`"
         rows.append(f"| `[{setting.table}] {setting.key}` | `{setting.flag}` | `{setting.variable}` | {shown} |")
     rows.append(f"| (the show folder) | `{OUT_DIR.flag}` | `{OUT_DIR.variable}` | `output` |")
+    return "\n".join(rows)
+
+
+def _ordered(settings):
+    return sorted(settings, key=lambda s: "show produce cluster".split().index(s.table))
+
+
+def settings_summary() -> str:
+    """The README's short table: each articast.toml table's keys, with the flags and variables that
+    do not follow the rule beside them (the whole table is in docs/cli.md)."""
+    from articast.config import flag_for, setting_keys, variable_for
+
+    by_table: dict[str, list[str]] = {}
+    for setting in _ordered(setting_keys().values()):
+        odd = [spelling for spelling, rule in ((setting.flag, flag_for(setting.key)),
+                                                (setting.variable, variable_for(setting.key))) if spelling != rule]
+        by_table.setdefault(setting.table, []).append(
+            f"`{setting.key}`" + (f" ({', '.join(f'`{o}`' for o in odd)})" if odd else ""))
+    rows = [START, "| `articast.toml` | keys |", "| --- | --- |"]
+    rows += [f"| `[{table}]` | {', '.join(keys)} |" for table, keys in by_table.items()]
     rows.append(END)
     return "\n".join(rows)
 
@@ -112,7 +135,7 @@ def settings_table() -> str:
 def readme(text: str) -> str:
     """The README with its settings table made again."""
     start, end = text.index(START), text.index(END) + len(END)
-    return text[:start] + settings_table() + text[end:]
+    return text[:start] + settings_summary() + text[end:]
 
 
 def main(argv: list[str]) -> int:
