@@ -53,7 +53,7 @@ def test_wrong_types_in_the_settings_file_are_refused(tmp_path: Path, toml: str,
 
 
 def test_a_base_url_flag_must_be_http_too(tmp_path: Path):
-    with pytest.raises(InputError, match="--base_url: 'example.org' is not a valid value"):
+    with pytest.raises(InputError, match="--base-url: 'example.org' is not a valid value"):
         resolve_settings({"out_dir": tmp_path, "base_url": "example.org"}, env={})
     assert resolve_settings({"out_dir": tmp_path, "base_url": "https://example.org/p"}, env={}).base_url == \
         "https://example.org/p"

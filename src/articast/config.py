@@ -181,6 +181,11 @@ def setting_keys() -> dict[str, Key]:
 ROLES = {"question": "question", "heading": "question", "title": "question", "answer": "answer", "body": "answer"}
 
 
+def voice_role(segment_role: str) -> str:
+    """Which voice role speaks a segment: titles and headings are 'question', the rest 'answer'."""
+    return "question" if segment_role in ("title", "heading") else "answer"
+
+
 def normalise_role(role: str, origin: str = "--voice") -> str:
     """'question'/'heading'/'title' -> 'question'; 'answer'/'body' -> 'answer'; anything else is an error."""
     key = role.strip().lower()
@@ -236,8 +241,7 @@ def _convert(name: str, value: Any, origin: str) -> Any:
 
             tag = normalise_tag(str(value))
             if tag is None:
-                where = "--language" if origin == "--article_language" else origin
-                raise InputError(f"{where}: {value!r} is not a language tag (de, fr-CA, pt-BR)")
+                raise InputError(f"{origin}: {value!r} is not a language tag (de, fr-CA, pt-BR)")
             return tag
         if name in ("intro", "outro", "out_dir", "cover"):
             return Path(str(value)).expanduser() if str(value) else None
@@ -303,10 +307,10 @@ def _warn_unknown(data: Mapping[str, Any], path: Path) -> None:
             notes += [f"{path}: unknown key {key!r} in [[follow]], ignored{near(key, _TABLES[table])}"
                       for entry in value if isinstance(entry, dict) for key in entry if key not in _TABLES[table]]
     for note in notes:
-        _warn_once(note)
+        warn_once(note)
 
 
-def _warn_once(note: str) -> None:
+def warn_once(note: str) -> None:
     """A warning line, said once however often the settings are read."""
     if note not in _warned:
         _warned.add(note)
@@ -398,7 +402,7 @@ def resolve_settings(flags: Mapping[str, Any], env: Mapping[str, str] | None = N
             continue
         flag = flags.get(name)
         if flag is not None:
-            value = _convert(name, flag, f"--{name}")
+            value = _convert(name, flag, setting.flag)
         elif env.get(setting.variable, "") != "":
             value = _convert(name, env[setting.variable], setting.variable)
         elif isinstance(data.get(setting.table), dict) and setting.key in data[setting.table]:
@@ -413,7 +417,7 @@ def resolve_settings(flags: Mapping[str, Any], env: Mapping[str, str] | None = N
     if values.get("jobs"):
         values["jobs"], note = usable_jobs(values["jobs"])
         if note:
-            _warn_once(note)
+            warn_once(note)
     return Settings(**values)
 
 

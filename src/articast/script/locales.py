@@ -11,11 +11,14 @@ voices say their numbers by their own rules.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from num2words import num2words
+
+from ..languages import base_language, normalise_tag
 
 
 @dataclass(frozen=True)
@@ -219,9 +222,7 @@ for _code, (_seconds, _minutes) in _SECONDS.items():
 
 def locale_for(language: str | None) -> Locale | None:
     """The rules for a language tag (``de-AT`` -> German's), or None for one not here."""
-    if not language:
-        return None
-    return LOCALES.get(language.lower().replace("_", "-").split("-")[0])
+    return LOCALES.get(base_language(normalise_tag(language)) or "")
 
 
 # --- numbers -------------------------------------------------------------------------------------
@@ -497,12 +498,13 @@ def normalise_locale(text: str, locale: Locale) -> str:
 # --- splitting sentences -------------------------------------------------------------------------
 
 
-def abbreviations_for(language: str | None) -> set[str]:
+@functools.lru_cache(maxsize=16)
+def abbreviations_for(language: str | None) -> frozenset[str]:
     """The language's abbreviations that end in a dot, lower case without it: never a sentence's end."""
     locale = locale_for(language)
     if locale is None:
-        return set()
-    return {written.lower()[:-1].split()[-1] for written in locale.abbreviations if written.endswith(".")}
+        return frozenset()
+    return frozenset(written.lower()[:-1].split()[-1] for written in locale.abbreviations if written.endswith("."))
 
 
 # --- what articast itself says -------------------------------------------------------------------
@@ -527,7 +529,7 @@ def localised_note(note: str, language: str | None) -> str | None:
     it in (a language without its notes here): silence rather than English in another language."""
     from ..models import CODE_SKIPPED
 
-    code = (language or "en").lower().replace("_", "-").split("-")[0]
+    code = base_language(normalise_tag(language or "en")) or ""
     if code == "en":
         return note
     notes = _NOTES.get(code)
@@ -541,7 +543,7 @@ def localised_note(note: str, language: str | None) -> str | None:
 
 def untitled_chapter(language: str | None) -> str | None:
     """The title of a chapter with no heading, in the article's language (None where there is none)."""
-    code = (language or "en").lower().replace("_", "-").split("-")[0]
+    code = base_language(normalise_tag(language or "en")) or ""
     if code == "en":
         return "Introduction"
     notes = _NOTES.get(code)

@@ -168,9 +168,21 @@ class SpeechEngine(Protocol):
 
 
 def engine_class(name: str) -> Any:
-    """The class of the engine called ``name``, without making one; an unknown name is an error."""
+    """The class of the engine called ``name``, without making one; an unknown name is an error
+    listing the valid ones.
+
+    Only that engine's entry point is loaded, so a Piper worker never imports gTTS's module, which
+    brings in the script stage and num2words; and a built-in engine is found without reading the
+    entry points at all (see ``BUILT_IN``). Getting the Piper engine in a new process takes
+    0.086-0.091 s, against 0.10-0.12 s through its entry point and 0.12-0.15 s loading them all.
+    """
     if name in BUILT_IN:
         return _built_in(name)
+    for ep in entry_points(group=ENTRY_POINT_GROUP, name=name):
+        try:
+            return ep.load()
+        except Exception:  # a broken plug-in: engine_classes() below warns about it
+            break
     classes = engine_classes()
     if name not in classes:
         raise InputError(f"unknown speech engine {name!r}; choose one of: {', '.join(sorted(classes))}")
@@ -203,22 +215,6 @@ def engine_names() -> list[str]:
 
 
 def get_engine(name: str = DEFAULT_ENGINE, options: EngineOptions | None = None) -> SpeechEngine:
-    """Load the engine called ``name``; an unknown name is an error listing the valid ones.
-
-    Only that engine's entry point is loaded, so a Piper worker never imports gTTS's module, which
-    brings in the script stage and num2words; and a built-in engine is found without reading the
-    entry points at all (see ``BUILT_IN``). Getting the Piper engine in a new process takes
-    0.086-0.091 s, against 0.10-0.12 s through its entry point and 0.12-0.15 s loading them all.
-    """
-    if name in BUILT_IN:
-        return _built_in(name)(options or EngineOptions())
-    for ep in entry_points(group=ENTRY_POINT_GROUP, name=name):
-        try:
-            engine_class = ep.load()
-        except Exception:  # a broken plug-in: engine_classes() below warns about it
-            break
-        return engine_class(options or EngineOptions())
-    classes = engine_classes()
-    if name not in classes:
-        raise InputError(f"unknown speech engine {name!r}; choose one of: {', '.join(sorted(classes))}")
-    return classes[name](options or EngineOptions())
+    """Load the engine called ``name`` with these options (see :func:`engine_class`)."""
+    engine: SpeechEngine = engine_class(name)(options or EngineOptions())
+    return engine

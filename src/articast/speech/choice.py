@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from ..config import Settings
+from ..config import Settings, voice_role, warn_once
 from ..errors import InputError
 from ..languages import base_language, language_name
 from . import EngineOptions, engine_class
@@ -29,7 +29,7 @@ def choose_voices(settings: Settings, language: str | None) -> Settings:
     for forced in dict.fromkeys(chosen):
         spoken = engine.voice_language(forced, options)
         if spoken and base_language(spoken) != base_language(language):
-            _warn(f"voice {forced!r} speaks {language_name(spoken)} ({spoken}); the article is in "
+            warn_once(f"voice {forced!r} speaks {language_name(spoken)} ({spoken}); the article is in "
                   f"{language_name(language)} ({language})")
     if settings.voice:
         return settings
@@ -51,22 +51,8 @@ def choose_voices(settings: Settings, language: str | None) -> Settings:
 
 def voice_for_role(settings: Settings, role: str) -> str:
     """The name of the voice that speaks a segment of this role ('title', 'heading', 'body'...)."""
-    from ..config import ROLES
-
-    kind = "question" if role in ("title", "heading") else "answer"
-    assert kind in ROLES
-    voice = settings.role_voices.get(kind, settings.voice)
+    voice = settings.role_voices.get(voice_role(role), settings.voice)
     if voice:
         return voice
     default = [v.name for v in engine_class(settings.engine).voices() if v.default]
     return default[0] if default else settings.engine
-
-
-_warned: set[str] = set()
-
-
-def _warn(note: str) -> None:
-    """One warning line, said once (a batch chooses a voice for every article)."""
-    if note not in _warned:
-        _warned.add(note)
-        logging.getLogger("articast.config").warning("%s", note)

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from ..config import Settings
+from ..config import Settings, voice_role
 from ..errors import SpeechError
 from ..models import Clip, Progress, ProgressCallback, Script
 from . import EngineOptions, SpeechEngine, get_engine
@@ -49,10 +49,6 @@ class Ready(NamedTuple):
 
     error: BaseException | None = None
     """Why speaking stopped (re-raised in the reader's thread)."""
-
-
-def _role(segment_role: str) -> str:
-    return "question" if segment_role in ("title", "heading") else "answer"
 
 
 MIN_PARALLEL_CHARS = 1000
@@ -130,7 +126,7 @@ class SpeechStream:
 
     def _engine_for(self, segment_role: str) -> tuple[SpeechEngine, EngineOptions]:
         settings = self._settings
-        voice = settings.role_voices.get(_role(segment_role), settings.voice)
+        voice = settings.role_voices.get(voice_role(segment_role), settings.voice)
         if voice not in self._engines:
             options = EngineOptions.chosen(settings, voice)
             self._engines[voice] = (get_engine(settings.engine, options), options)
