@@ -37,8 +37,13 @@ def with_language(article: Article, *marks: str | None) -> Article:
         tag = normalise_tag(mark)
         if tag:
             return dataclasses.replace(article, language=tag)
-    text = " ".join([article.title, *(p for section in article.sections for p in section.paragraphs)])
-    return dataclasses.replace(article, language=detect(text))
+    parts, size = [article.title], len(article.title)
+    for paragraph in (p for section in article.sections for p in section.paragraphs):
+        if size >= DETECT_CHARS:  # (the identifier reads no more: a book's text is not joined for it)
+            break
+        parts.append(paragraph)
+        size += len(paragraph) + 1
+    return dataclasses.replace(article, language=detect(" ".join(parts)))
 
 
 def detect(text: str) -> str | None:
