@@ -30,19 +30,15 @@ def choose_voices(settings: Settings, language: str | None) -> Settings:
         spoken = engine.voice_language(forced, options)
         if spoken and base_language(spoken) != base_language(language):
             warn_once(f"voice {forced!r} speaks {language_name(spoken)} ({spoken}); the article is in "
-                  f"{language_name(language)} ({language})")
+                      f"{language_name(language)} ({language})")
     if settings.voice:
         return settings
     shown = settings.language_voices
     voice = shown.get(language) or shown.get(base_language(language) or "")
     if voice is None:
-        default = engine.voice_language(None, options)
-        if default and base_language(default) == base_language(language) and \
-                (not default.count("-") or not language.count("-") or default == language):
-            return settings  # the default voice speaks it (and the workers started early have it loaded)
         voice = engine.voice_for(language, options)
         if voice is not None and voice in {v.name for v in engine.voices() if v.default}:
-            return settings  # the default voice, named: left unnamed, as the workers started early load it
+            return settings  # the default voice: left unnamed, as the workers started early load it
     if voice is None:
         raise InputError(f"the article is in {language_name(language)} ({language}), and no {settings.engine} "
                          f"voice of that language is installed; {engine.install_hint(language)}")
