@@ -48,7 +48,7 @@ def main() -> None:
     print(f"loudness    {lufs:.2f} LUFS integrated, true peak {peak:.2f} dBTP")
     print(f"pace        {words} words in {info.length:.1f} s = {words / info.length * 60:.1f} wpm")
     print(f"tags        title={tag.get('TIT2')} artist={tag.get('TPE1')} album={tag.get('TALB')} "
-          f"genre={tag.get('TCON')} TLEN={tag.get('TLEN')} date={tag.get('TDRC')}")
+          f"genre={tag.get('TCON')} TLEN={tag.get('TLEN')} date={tag.get('TDRC')} language={tag.get('TLAN')}")
     for chap in sorted(tag.getall("CHAP"), key=lambda c: c.start_time):
         print(f"chapter     {chap.start_time / 1000:8.3f}-{chap.end_time / 1000:8.3f} s  {chap.sub_frames.get('TIT2')}")
     print(f"cover       {[(p.mime, len(p.data)) for p in tag.getall('APIC')]}; "
