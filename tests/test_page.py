@@ -1,19 +1,38 @@
-"""The show's page in a real headless Chromium (Debian's package) driven by Playwright."""
+"""The show page and embed.js in a real headless Chromium (Debian's package) driven by Playwright,
+against `articast serve`'s own server, with axe-core checking them in light and dark schemes."""
 
 from __future__ import annotations
 
+import functools
+import http.server
+import json
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 
-from articast import Settings
+from articast import Settings, produce
 from articast.publish import publish_show
+from articast.publish.serve import make_server
 
 pytestmark = pytest.mark.slow  # subprocesses, servers, the browser or the real voice throughout
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+BLOG = Path(__file__).parent / "data" / "blog"
+WIDTHS = (390, 1280)  # a phone, a laptop
+TITLE = "The Lighthouse Keeper's Notebook"
+
+# Every capture of a Media Session action handler the page sets, so the test can press them as the
+# lock screen and headphones do.
+CAPTURE_HANDLERS = """
+window.__handlers = {};
+if ('mediaSession' in navigator) {
+  const set = navigator.mediaSession.setActionHandler.bind(navigator.mediaSession);
+  navigator.mediaSession.setActionHandler = (name, handler) => { window.__handlers[name] = handler; set(name, handler); };
+}
+"""
 
 
 @pytest.fixture(scope="module")
@@ -32,43 +51,68 @@ def browser():
         browser.close()
 
 
-def test_page_loads_offline_and_a_chapter_click_seeks(browser, stereo_episode, tmp_path: Path):
+def watch(page) -> list[str]:
+    """Console errors, page errors and failed requests, as they happen."""
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    # (A media element aborts its own range requests when it seeks or the page reloads: not a failure.)
+    page.on("requestfailed", lambda req: problems.append(f"{req.url}: {req.failure}")
+            if "ERR_ABORTED" not in (req.failure or "") else None)
+    return problems
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's serious and critical WCAG 2.2 A/AA violations on the page (shadow roots included)."""
+    import axe_playwright_python
+
+    page.evaluate((Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text())
+    result = page.evaluate("""axe.run(document, {resultTypes: ['violations'], runOnly: {type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})""")
+    return [f"{v['id']} ({v['impact']}): {v['help']}: {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def current_time(page, audio: str = "document.querySelector('audio')") -> float:
+    return page.evaluate(f"{audio}.currentTime")
+
+
+def test_page_opened_from_disk_reads_along_and_a_chapter_click_seeks(browser, stereo_episode, tmp_path: Path):
     folder = tmp_path / "show"
     shutil.copytree(stereo_episode.mp3_path.parent, folder)
     publish_show(Settings(out_dir=folder, show="Night Reading"))
     page = browser.new_page()
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    problems = watch(page)
     requests: list[str] = []
     page.on("request", lambda req: requests.append(req.url))
     page.goto((folder / "index.html").as_uri())
     page.wait_for_function("document.querySelector('audio').readyState >= 1")
     assert page.title() == "Night Reading"
-    assert page.locator("article h2").first.inner_text() == "The Lighthouse Keeper's Notebook"
-    chapters = page.locator("ol.chapters button.seek")
+    assert page.locator("article h2").first.inner_text() == TITLE
+    assert page.locator("audio").first.get_attribute("controls") is None  # the player's own controls instead
+    chapters = page.locator("button.ac-chapter")
     assert chapters.count() == 4
     target = float(chapters.nth(2).get_attribute("data-start"))
     assert target > 10
     chapters.nth(2).click()
     page.wait_for_function(f"Math.abs(document.querySelector('audio').currentTime - {target}) < 1.5")
-    page.locator("details summary").first.click()
-    assert page.locator("p.cue").count() > 5
+    assert chapters.nth(2).get_attribute("aria-current") == "true"
+    assert page.locator("details.ac-details").first.evaluate("d => d.open")  # the playing episode's transcript
+    assert page.locator("a.ac-s").count() > 5
     assert problems == []
     assert all(url.startswith("file://") for url in requests), requests  # nothing from the web
-    page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
     page.close()
 
 
 @pytest.fixture
 def served(stereo_episode, tmp_path: Path):
-    """The show published and served by `articast serve`'s own server, on a free port, in a thread."""
-    import threading
-
-    from articast.publish.serve import make_server
-
+    """The show (the episode, and a copy of it as a second episode) published and served by
+    `articast serve`'s own server, on a free port, in a thread."""
     folder = tmp_path / "show"
     shutil.copytree(stereo_episode.mp3_path.parent, folder)
+    for path in list(folder.iterdir()):
+        if path.name.startswith(stereo_episode.mp3_path.stem):
+            shutil.copyfile(path, folder / path.name.replace(stereo_episode.mp3_path.stem, "second-listen"))
     publish_show(Settings(out_dir=folder, show="Night Reading", base_url="http://127.0.0.1"))
     server = make_server(folder, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -78,41 +122,272 @@ def served(stereo_episode, tmp_path: Path):
     server.server_close()
 
 
-def test_served_page_installs_saves_an_episode_and_plays_it_offline_where_it_left_off(browser, served):
+MARKED = """() => {
+  const audio = document.querySelector('#%s audio'), t = audio.currentTime;
+  const marked = [...document.querySelectorAll('.ac-s[aria-current="true"]')];
+  const all = [...document.querySelectorAll('#%s .ac-s')].map(s => parseFloat(s.dataset.start));
+  return {t, count: marked.length, start: marked.length ? parseFloat(marked[0].dataset.start) : null,
+          end: marked.length ? parseFloat(marked[0].dataset.end) : null, starts: all,
+          chapters: document.querySelectorAll('.ac-chapter[aria-current="true"]').length};
+}"""
+
+
+def check_marked(page, episode: str) -> dict:
+    """The one sentence marked is the one being heard at currentTime (paused, so the time stands still)."""
+    state = page.evaluate(MARKED % (episode, episode))
+    assert state["count"] == 1, state
+    later = [s for s in state["starts"] if s > state["start"] + 0.001]
+    assert state["start"] <= state["t"] + 0.02 and (not later or state["t"] < later[0]), state
+    assert state["chapters"] == 1
+    return state
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_show_page_reads_along_with_speed_skip_keys_and_media_session(browser, served, width: int, tmp_path: Path):
+    server, url = served
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.add_init_script(CAPTURE_HANDLERS)
+    page = context.new_page()
+    problems = watch(page)
+    page.goto(url)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling
+    newest = page.locator("article.episode").first
+    episode = newest.get_attribute("id")
+    audio = f"document.querySelector('#{episode} audio')"
+    newest.get_by_role("button", name="Play").click()
+    page.wait_for_function(f"{audio}.currentTime > 5", timeout=20_000)
+    assert newest.get_by_role("button", name="Pause").is_visible()
+    assert newest.locator("details.ac-details").evaluate("d => d.open")
+    newest.get_by_role("button", name="Pause").click()
+    first = check_marked(page, episode)
+
+    # Clicking another sentence plays from its start; Enter on one does the same.
+    sentence = newest.locator("a.ac-s").nth(8)
+    start = float(sentence.get_attribute("data-start"))
+    assert start > first["start"] + 5
+    sentence.click()
+    page.wait_for_function(f"{audio}.currentTime >= {start} && !{audio}.paused", timeout=20_000)
+    page.evaluate(f"{audio}.pause()")
+    assert abs(check_marked(page, episode)["start"] - start) < 0.01
+    other = newest.locator("a.ac-s").nth(3)
+    other.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"Math.abs({audio}.currentTime - {other.get_attribute('data-start')}) < 1", timeout=20_000)
+    page.evaluate(f"{audio}.pause()")
+    check_marked(page, episode)
+
+    # Skip buttons, by their names; the speed, remembered across a reload.
+    page.evaluate(f"{audio}.currentTime = 40")
+    newest.get_by_role("button", name="Back 15 seconds").click()
+    assert abs(current_time(page, audio) - 25) < 0.5
+    newest.get_by_role("button", name="Forward 30 seconds").click()
+    assert abs(current_time(page, audio) - 55) < 0.5
+    newest.get_by_label("Speed").select_option("1.5")
+    assert page.evaluate("[...document.querySelectorAll('audio')].map(a => a.playbackRate)") == [1.5, 1.5]
+
+    # The lock screen: what it shows and the buttons it has.
+    page.evaluate(f"{audio}.currentTime = 20")
+    newest.get_by_role("button", name="Play").click()
+    page.wait_for_function("navigator.mediaSession.playbackState === 'playing'")
+    meta = page.evaluate("""(() => { const m = navigator.mediaSession.metadata;
+        return {title: m.title, artist: m.artist, album: m.album, artwork: m.artwork.map(a => a.src)}; })()""")
+    assert meta["title"] == TITLE and meta["artist"] == "Night Reading"
+    assert meta["album"] == "Weather before breakfast"  # the chapter being heard
+    assert any(src.endswith("/icon-512.png") for src in meta["artwork"])
+    handlers = page.evaluate("Object.keys(window.__handlers).sort()")
+    assert handlers == sorted(["play", "pause", "seekbackward", "seekforward", "seekto", "previoustrack", "nexttrack"])
+    page.evaluate("window.__handlers.pause({action: 'pause'})")
+    assert page.evaluate(f"{audio}.paused")
+    page.evaluate("window.__handlers.seekto({action: 'seekto', seekTime: 30})")
+    assert abs(current_time(page, audio) - 30) < 0.5
+    page.evaluate("window.__handlers.seekforward({action: 'seekforward'})")
+    assert abs(current_time(page, audio) - 60) < 0.5
+    page.evaluate("window.__handlers.seekbackward({action: 'seekbackward'})")
+    assert abs(current_time(page, audio) - 45) < 0.5
+    chapter_starts = [float(s) for s in newest.locator("button.ac-chapter").evaluate_all(
+        "buttons => buttons.map(b => b.dataset.start)")]
+    page.evaluate("window.__handlers.previoustrack({action: 'previoustrack'})")  # back to this chapter's start
+    assert abs(current_time(page, audio) - chapter_starts[2]) < 0.3
+    page.evaluate("window.__handlers.nexttrack({action: 'nexttrack'})")
+    assert abs(current_time(page, audio) - chapter_starts[3]) < 0.3
+    page.wait_for_function("navigator.mediaSession.metadata.album === 'What the notebook teaches'")
+
+    # The keys the page lists: space plays and pauses, the arrows skip, with Shift by chapter.
+    assert "Space" in page.locator("footer.keys").inner_text()
+    page.locator("h1").click()
+    page.keyboard.press("Space")
+    page.wait_for_function(f"!{audio}.paused")
+    page.keyboard.press("Space")
+    page.wait_for_function(f"{audio}.paused")
+    page.evaluate(f"{audio}.currentTime = 10")
+    page.keyboard.press("ArrowRight")
+    assert abs(current_time(page, audio) - 40) < 0.5
+    page.keyboard.press("ArrowLeft")
+    assert abs(current_time(page, audio) - 25) < 0.5
+    page.keyboard.press("Shift+ArrowRight")
+    assert abs(current_time(page, audio) - chapter_starts[2]) < 0.3
+
+    page.reload()
+    assert page.locator("article.episode").first.get_by_label("Speed").input_value() == "1.5"
+    assert page.evaluate(f"{audio}.playbackRate") == 1.5
+    assert problems == [], problems
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.locator("details.ac-details").first.evaluate("d => d.open = true")
+        assert axe_violations(page) == [], scheme
+        page.screenshot(path=str(tmp_path / f"page-{width}-{scheme}.png"), full_page=True)
+    context.close()
+
+
+def test_served_page_saves_episodes_says_why_a_save_failed_and_what_cannot_play_offline(browser, served):
     server, url = served
     context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone's screen
     page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    # (A media element aborts its own range requests when it seeks or the page reloads: not a failure.)
-    page.on("requestfailed", lambda req: problems.append(f"{req.url}: {req.failure}")
-            if "ERR_ABORTED" not in (req.failure or "") else None)
+    problems = watch(page)
     page.goto(url)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
     manifest = page.evaluate("fetch('manifest.webmanifest').then(r => r.json())")
     assert manifest["name"] == "Night Reading" and {i["sizes"] for i in manifest["icons"]} == {"192x192", "512x512"}
-    save = page.locator("button.save").first
-    assert save.is_visible()
-    save.click()
-    page.wait_for_function("document.querySelector('button.save').dataset.saved === 'yes'", timeout=20_000)
+    episodes = page.locator("article.episode")
+    assert episodes.count() == 2
+    kept, unsaved = episodes.nth(1), episodes.nth(0)  # (the copy is the newer)
+    kept.get_by_role("button", name="Save for offline").click()
+    page.wait_for_function("document.querySelectorAll('.ac-save[data-saved=\"yes\"]').length === 1", timeout=20_000)
 
-    server.shutdown()  # the network is gone: no server, and the browser offline too
+    server.shutdown()  # the server is gone: a save now fails, and says why
     server.server_close()
+    unsaved.get_by_role("button", name="Save for offline").click()
+    status = unsaved.locator(".ac-status")
+    status.get_by_text("Could not save for offline").wait_for(timeout=20_000)
+    assert status.inner_text() == "Could not save for offline: there is no connection to the server."
+    assert unsaved.get_by_role("button", name="Save for offline").is_visible()  # to try again
+    problems.clear()  # (the failed download is the browser's console error: this one was meant)
+
     context.set_offline(True)
     page.reload()
-    assert page.locator("article h2").first.inner_text() == "The Lighthouse Keeper's Notebook"
-    page.evaluate("document.querySelector('audio').play()")
-    page.wait_for_function("document.querySelector('audio').currentTime > 1.5", timeout=20_000)
-    page.evaluate("document.querySelector('audio').currentTime = 20")
-    page.wait_for_function("document.querySelector('audio').currentTime > 20.5", timeout=20_000)
-    page.evaluate("document.querySelector('audio').pause()")
-    place = page.evaluate("document.querySelector('audio').currentTime")
-
-    page.reload()  # still offline: the page comes back at the same place
-    page.wait_for_function(f"Math.abs(document.querySelector('audio').currentTime - {place}) < 0.5",
-                           timeout=20_000)
+    episodes = page.locator("article.episode")
+    kept, unsaved = episodes.nth(1), episodes.nth(0)
+    kept_audio = "document.querySelectorAll('audio')[1]"
+    # The episode that was not saved says so, and offers nothing that cannot play.
+    unsaved.locator(".ac-status").get_by_text("not saved on this device").wait_for(timeout=20_000)
+    assert not unsaved.get_by_role("button", name="Play").is_visible()
+    assert unsaved.locator("button.ac-chapter").evaluate_all("bs => bs.every(b => b.disabled)")
+    assert unsaved.locator("a.ac-s[href]").count() == 0
+    assert kept.locator(".ac-status").inner_text() == ""
+    # The saved one plays and seeks offline, and comes back where it was left.
+    kept.get_by_role("button", name="Play").click()
+    page.wait_for_function(f"{kept_audio}.currentTime > 1.5", timeout=20_000)
+    page.evaluate(f"{kept_audio}.currentTime = 20")
+    page.wait_for_function(f"{kept_audio}.currentTime > 20.5", timeout=20_000)
+    page.evaluate(f"{kept_audio}.pause()")
+    place = page.evaluate(f"{kept_audio}.currentTime")
+    page.reload()
+    page.wait_for_function(f"Math.abs({kept_audio}.currentTime - {place}) < 0.5", timeout=20_000)
     assert problems == [], problems
-    page.screenshot(path=str(Path.cwd() / "phone.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def blog(tmp_path_factory: pytest.TempPathFactory):
+    """A blog on one origin, its post produced from its URL, and the show served from another origin
+    by `articast serve`'s server; the posts carry only the one script tag publish prints."""
+    root = tmp_path_factory.mktemp("blog")
+    show, site = root / "show", root / "site"
+    show.mkdir()
+    site.mkdir()
+    show_server = make_server(show, "127.0.0.1", 0)
+    show_url = f"http://127.0.0.1:{show_server.server_address[1]}"
+    site_server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
+    site_url = f"http://localhost:{site_server.server_address[1]}"
+    threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in (show_server, site_server)]
+    for thread in threads:
+        thread.start()
+    for path in BLOG.iterdir():
+        (site / path.name).write_text(path.read_text().replace("__EMBED__", f"{show_url}/embed.js")
+                                      .replace("__BLOG__", site_url))
+    produce(f"{site_url}/post.html", Settings(out_dir=show))
+    result = publish_show(Settings(out_dir=show, show="The Slow Blog, read aloud", base_url=show_url))
+    assert result.embed == f'<script src="{show_url}/embed.js" async></script>'
+    yield site_url, show_url, show
+    for server in (show_server, site_server):
+        server.shutdown()
+        server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+SHADOW = "document.querySelector('articast-player').shadowRoot"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_embed_on_a_post_from_another_origin_plays_and_marks_the_posts_paragraph(browser, blog, width: int,
+                                                                                   tmp_path: Path):
+    site_url, show_url, show = blog
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    problems = watch(page)
+    requests: list[str] = []
+    page.on("request", lambda req: requests.append(req.url))
+    page.goto(f"{site_url}/post.html?utm_source=newsletter")  # shared with a tracking parameter
+    play = page.get_by_role("button", name="Play")
+    play.wait_for(timeout=20_000)
+    # Placed before the article's first paragraph; the host's `button {display: none !important}` and
+    # `div {border}` rules do not reach in, and its own styles do not reach out.
+    assert page.evaluate("document.querySelector('articast-player').nextElementSibling.tagName") == "P"
+    assert play.is_visible() and play.bounding_box()["width"] >= 24
+    assert page.evaluate("getComputedStyle(document.querySelector('article p')).fontFamily").startswith("Georgia")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    region = page.get_by_role("region", name="Listen to this article")
+    assert region.is_visible()
+    length = json.loads((show / "episodes.json").read_text())["episodes"][0]["duration_s"]
+    assert f"0:{length:02d}" in region.inner_text() and 30 < length < 60  # the episode's length
+    assert region.get_by_role("link", name="Subscribe").get_attribute("href") == f"{show_url}/feed.xml"
+    assert region.get_by_role("button", name="Back 15 seconds").is_visible()
+    assert region.get_by_role("button", name="Forward 30 seconds").is_visible()
+
+    audio = f"{SHADOW}.querySelector('audio')"
+    play.click()
+    page.wait_for_function(f"{audio}.currentTime > 10", timeout=20_000)
+    page.get_by_role("button", name="Pause").click()
+    marked = page.evaluate(f"""(() => {{
+        const host = [...document.querySelectorAll('[data-articast-current]')].map(e => e.textContent);
+        const spoken = {SHADOW}.querySelector('.ac-s[aria-current="true"]').textContent;
+        return {{host, spoken}}; }})()""")
+    assert len(marked["host"]) == 1 and marked["spoken"] in " ".join(marked["host"][0].split()), marked
+
+    # A sentence of the transcript plays from its start, and the post's own paragraph follows it.
+    region.get_by_text("Transcript").click()
+    last = region.locator("a.ac-s").last
+    last.click()
+    page.wait_for_function("document.querySelector('[data-articast-current]') && document.querySelector("
+                           "'[data-articast-current]').textContent.includes('still bloom')", timeout=20_000)
+    page.evaluate(f"{audio}.pause()")
+    follow = region.get_by_role("button", name="Follow along")
+    follow.click()
+    assert follow.get_attribute("aria-pressed") == "true"
+    region.get_by_label("Speed").select_option("2")
+    assert page.evaluate(f"{audio}.playbackRate") == 2
+
+    assert problems == [], problems
+    assert all(url.startswith((site_url, show_url, "data:")) for url in requests), requests
+    assert {f"{show_url}/embed.js", f"{show_url}/episodes.json"} <= set(requests)
+    assert page.evaluate("document.cookie") == ""
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        assert axe_violations(page) == [], scheme
+        page.screenshot(path=str(tmp_path / f"post-{width}-{scheme}.png"), full_page=True)
+
+    # A post with no episode gets nothing, and nothing is logged.
+    said: list[str] = []
+    page.on("console", lambda msg: said.append(msg.text))
+    asked = requests.count(f"{show_url}/episodes.json")
+    page.goto(f"{site_url}/other.html")
+    page.wait_for_load_state("networkidle")
+    assert requests.count(f"{show_url}/episodes.json") == asked + 1  # it looked, and found nothing
+    assert page.locator("articast-player").count() == 0 and page.locator("[data-articast-embed]").count() == 0
+    assert said == [] and problems == [], (said, problems)
     context.close()

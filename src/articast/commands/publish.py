@@ -84,6 +84,8 @@ def publish_and_say(settings: Settings, dry_run: bool = False, result: PublishRe
                 print(f"warning: {problem}", file=sys.stderr)
     print(f"published: {result.episodes} episode{'s' if result.episodes != 1 else ''}; subscribe at "
           f"{result.feed_url}", file=sys.stderr)
+    print(f"to play each article's episode on its own page, add this line to your site's pages:\n  {result.embed}",
+          file=sys.stderr)
     for name in result.written:
         print(folder / name)
     return ExitStatus.OK

@@ -23,6 +23,21 @@ def port_number(text: str) -> int:
     return port
 
 
+def cors_origin(text: str) -> str | None:
+    """--cors: ``*`` (any site), ``none``, or one site's origin (scheme://host[:port]), for argparse."""
+    import urllib.parse
+
+    if text.strip() == "*":
+        return "*"
+    if text.strip().lower() == "none":
+        return None
+    parts = urllib.parse.urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
+            or parts.query or parts.fragment or parts.username:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an origin: give *, none or one like https://blog.example.com")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
 class ServeCommand(Command):
     name = "serve"
     description = ("Serve the show folder over HTTP with byte ranges, for podcast apps on this machine, or on "
@@ -33,6 +48,10 @@ class ServeCommand(Command):
         parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
         parser.add_argument("--port", type=port_number, default=8000,
                             help="port, 0-65535 (default: 8000; 0 picks a free one)")
+        parser.add_argument("--cors", type=cors_origin, default="*", metavar="ORIGIN",
+                            help="which other sites' pages may read the show's files, as embed.js on an article's "
+                                 "page needs: * (any, the default), one origin such as https://blog.example.com, "
+                                 "or none")
         parser.add_argument("-q", "--quiet", action="store_true",
                             help="do not print a line for each request (time, client, method, path, status, bytes)")
 
@@ -52,7 +71,7 @@ class ServeCommand(Command):
                       f"{request.status} {request.bytes_sent}", file=sys.stderr, flush=True)
 
         try:
-            server = make_server(folder, args.host, args.port, report=None if args.quiet else report)
+            server = make_server(folder, args.host, args.port, report=None if args.quiet else report, cors=args.cors)
         except OSError as exc:
             raise InputError(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc})") from None
         host = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host

@@ -129,7 +129,8 @@ def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Artic
         data, name = read_source_bytes(source)
         text = decode_text(data, name=name)
         kind = None if text_source == "-" else _kind_from_suffix(Path(text_source).suffix.lower())
-    article = with_facts(dataclasses.replace(parse_article(text, name=name, kind=kind, url=url), link=url), facts)
+    parsed = parse_article(text, name=name, kind=kind, url=url)
+    article = with_facts(dataclasses.replace(parsed, link=parsed.link or url), facts)
     if not article.title.strip():
         stem = ""
         if url is None and text_source != "-":

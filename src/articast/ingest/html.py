@@ -182,6 +182,9 @@ def parse_html(html: str, *, url: str | None = None, name: str = "page") -> Arti
                                             if _words(p) != _words(title or article.title)))
                      for s in sections)
     lang = _LANG.search(html[:20000]) or _LOCALE.search(html[:20000])
+    # The page's own address for itself (rel=canonical, og:url): the one its readers share, and the
+    # one embed.js finds the episode by on the page.
+    canonical = meta.url if meta and meta.url and meta.url.startswith(("https://", "http://")) else None
     return Article(
         title=title or article.title,
         sections=sections,
@@ -189,4 +192,5 @@ def parse_html(html: str, *, url: str | None = None, name: str = "page") -> Arti
         date=(meta.date if meta and meta.date else None) or article.date,
         summary=(meta.description if meta and meta.description else None) or article.summary,
         language=lang.group(1) if lang else None,
+        link=canonical,
     )

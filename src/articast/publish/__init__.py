@@ -18,6 +18,7 @@ from ..languages import from_iso_639_2
 from ..tags import ARTICLE_DATE, ARTICLE_SOURCE
 from .app import ICON_SIZES_PX, MANIFEST_FILE, WORKER_FILE, icon_bytes, icon_name, render_manifest, render_worker
 from .cover import FEED_COVER_PX, cover_bytes, prepare_user_cover
+from .embed import EMBED_FILE, embed_tag, render_embed
 from .feed import APPLE_CATEGORIES, FEED_FILE, ShowInfo, render_feed, url_for
 from .page import PAGE_FILE, parse_vtt, render_page
 from .store import STORE_FILE, EpisodeStore, now_iso
@@ -56,6 +57,8 @@ class PublishResult:
     """What the user should know about the show (a missing owner e-mail), one line each."""
     written: tuple[str, ...] = ()
     """The files publishing keeps up to date in the show folder (cover, icons, records, page, feed)."""
+    embed: str = ""
+    """The script tag a site adds to its pages to play each article's episode there (embed.js)."""
     pending: dict[str, bytes] = field(default_factory=dict)
     """Files not written yet (see ``publish_show(write=False)``) that differ from the show folder's, by
     name: write them with :func:`write_pending` once the copy to the target has succeeded."""
@@ -82,12 +85,17 @@ def show_info(settings: Settings, cover_name: str, remembered_base_url: str | No
     base_url = (settings.base_url or remembered_base_url or DEFAULT_BASE_URL).rstrip("/")
     main, sub = split_category(settings.category)
     return ShowInfo(
-        title=settings.show, description=settings.description or f"Articles read aloud by {settings.show}.",
+        title=settings.show, description=settings.description or generated_description(settings.show),
         author=settings.author or settings.show, language=settings.language or DEFAULT_LANGUAGE, category=main,
         subcategory=sub,
         explicit=settings.explicit, owner_email=settings.owner_email or "", base_url=base_url,
         cover_name=cover_name, link=base_url + "/",
     )
+
+
+def generated_description(title: str) -> str:
+    """The feed's description when the show's owner gave none (the page leaves it out)."""
+    return f"Articles read aloud by {title}."
 
 
 class _Changes(dict):
@@ -215,21 +223,25 @@ def publish_show(settings: Settings, write: bool = True) -> PublishResult:
             spoken = {r.language for r in episodes if r.language}
             show = dataclasses.replace(show, language=spoken.pop() if len(spoken) == 1 else DEFAULT_LANGUAGE)
         files = {r.slug: _files_of(folder, r.slug) for r in episodes}
+        for record in episodes:
+            record.transcript = files[record.slug].get("vtt", "")
         transcripts = {r.slug: parse_vtt((folder / files[r.slug]["vtt"]).read_text(encoding="utf-8"))
                        for r in episodes if "vtt" in files[r.slug]}
-        page = render_page(show, episodes, files, transcripts)
+        page = render_page(show, episodes, files, transcripts,
+                           generated_description=show.description == generated_description(show.title))
         icons = _app_files(changes, show, cover, page)
         changes.put(STORE_FILE, store.render(records).encode("utf-8"))
         changes.put(PAGE_FILE, page.encode())
+        changes.put(EMBED_FILE, render_embed(show, episodes).encode())
         changes.put(FEED_FILE, render_feed(show, episodes, files))
         if write:
             _write_changes(folder, changes)
     media = [name for record in sorted(episodes, key=lambda r: r.number) for name in files[record.slug].values()]
     notes = () if show.owner_email else (NO_EMAIL_NOTE,)
-    pages = (STORE_FILE, MANIFEST_FILE, WORKER_FILE, PAGE_FILE)
+    pages = (STORE_FILE, MANIFEST_FILE, WORKER_FILE, EMBED_FILE, PAGE_FILE)
     return PublishResult(folder / FEED_FILE, folder / PAGE_FILE, url_for(show.base_url, FEED_FILE), len(episodes),
                          media=(*media, cover_name, *icons), pages=pages,
-                         notes=notes, written=(cover_name, *icons, *pages, FEED_FILE),
+                         notes=notes, written=(cover_name, *icons, *pages, FEED_FILE), embed=embed_tag(show.base_url),
                          pending={} if write else dict(changes))
 
 
@@ -239,7 +251,7 @@ def is_public(folder: Path, name: str) -> bool:
     the feed. Settings (articast.toml), follow.json, locks and anything else stay private."""
     if "/" in name or name.startswith("."):
         return False
-    if name in (FEED_FILE, PAGE_FILE, STORE_FILE, MANIFEST_FILE, WORKER_FILE, "cover.jpg", "cover.png") \
+    if name in (FEED_FILE, PAGE_FILE, STORE_FILE, MANIFEST_FILE, WORKER_FILE, EMBED_FILE, "cover.jpg", "cover.png") \
             or name in {icon_name(px) for px in ICON_SIZES_PX}:
         return True
     if name.endswith(".mp3"):

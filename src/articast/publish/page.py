@@ -1,109 +1,54 @@
-"""index.html: the show's page, newest episode first, each with a player, chapters and transcript.
+"""index.html: the show's page, newest episode first, each with a read-along player: its controls,
+chapters and a transcript whose sentence being spoken is marked and kept in view.
 
 Self-contained (inline CSS and script, no web fonts or CDNs), so it works opened straight from disk.
+The player's script and styles are the ones embed.js carries (see ``web/``); with no script the
+browser's own audio controls are left in place.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
+from functools import cache
+from importlib import resources
+from typing import NamedTuple
 
 from ..models import ATTRIBUTION
 from .app import EPISODE_CACHE, ICON_SIZES_PX, THEME_COLOR, icon_name
 from .feed import ShowInfo
 from .store import EpisodeRecord, episode_dates
+from .words import words_for
 
 PAGE_FILE = "index.html"
 
-_CSS = """
-:root { color-scheme: light dark; --accent: #3b5bdb; }
-body { font: 17px/1.55 system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 46rem; margin: 2rem auto;
-       padding: 0 1rem; }
-header { display: flex; flex-wrap: wrap; gap: 1.25rem; align-items: center; margin-bottom: 2rem; }
-header > div { flex: 1 1 14rem; min-width: 0; }
-h1, h2, p { overflow-wrap: anywhere; }
-header img { width: 8rem; height: 8rem; border-radius: .6rem; flex: none; }
-h1 { margin: 0 0 .3rem; font-size: 1.7rem; } h2 { margin: 0 0 .2rem; font-size: 1.25rem; }
-.meta { color: #777; font-size: .9rem; margin: 0 0 .6rem; }
-article { border-top: 1px solid #8884; padding: 1.5rem 0; }
-audio { width: 100%; margin: .4rem 0 .6rem; }
-ol.chapters { padding-left: 1.4rem; } ol.chapters li { margin: .15rem 0; }
-button.seek { font: inherit; background: none; border: 0; padding: 0; color: var(--accent); cursor: pointer;
-              text-align: left; }
-button.seek:hover { text-decoration: underline; } .time { color: #777; font-variant-numeric: tabular-nums; }
-details { margin-top: .6rem; } .cue { margin: .35rem 0; } a.feed { color: var(--accent); }
-button.save { font: inherit; font-size: .9rem; color: var(--accent); background: none; border: 1px solid #8886;
-              border-radius: .4rem; padding: .2rem .6rem; cursor: pointer; }
-@media (max-width: 30rem) { body { margin: 1rem auto; } header img { width: 5rem; height: 5rem; }
-                            h1 { font-size: 1.4rem; } }
-"""
+PARAGRAPH_GAP_S = 0.5
+"""A silence this long or longer between two sentences ends a paragraph of the transcript (the mix
+leaves 0.3 s after a sentence and 0.7 s after a paragraph)."""
 
-_SCRIPT = """
-document.addEventListener('click', function (event) {
-  var button = event.target.closest('button.seek');
-  if (!button) return;
-  var audio = document.getElementById(button.dataset.player);
-  audio.currentTime = parseFloat(button.dataset.start);
-  var playing = audio.play();
-  if (playing && playing.catch) playing.catch(function () {});
-});
+SPEEDS = (0.8, 1, 1.2, 1.5, 1.75, 2, 2.5)
+"""The speeds a listener chooses from (the player's script knows the same list)."""
 
-// Each episode's place is remembered in this browser and resumed when the page is opened again.
-function placeKey(audio) { return 'articast:place:' + audio.getAttribute('src'); }
-function remember(audio) {
-  try {
-    if (audio.ended) localStorage.removeItem(placeKey(audio));
-    else if (audio.currentTime > 0) localStorage.setItem(placeKey(audio), String(audio.currentTime));
-  } catch (error) {}
-}
-document.querySelectorAll('audio').forEach(function (audio) {
-  var last = 0;
-  audio.addEventListener('timeupdate', function () {
-    if (Math.abs(audio.currentTime - last) >= 2) { last = audio.currentTime; remember(audio); }
-  });
-  ['pause', 'seeked', 'ended'].forEach(function (name) {
-    audio.addEventListener(name, function () { remember(audio); });
-  });
-  function resume() {
-    var place = 0;
-    try { place = parseFloat(localStorage.getItem(placeKey(audio)) || '0'); } catch (error) {}
-    if (place > 0 && (!audio.duration || place < audio.duration - 1)) audio.currentTime = place;
-  }
-  if (audio.readyState >= 1) resume(); else audio.addEventListener('loadedmetadata', resume, {once: true});
-});
 
-// Served over http(s): an installable app whose saved (and played) episodes play with no network.
-if ('serviceWorker' in navigator && /^https?:$/.test(location.protocol) && window.caches) {
-  var manifest = document.createElement('link');
-  manifest.rel = 'manifest';
-  manifest.href = 'manifest.webmanifest';
-  document.head.appendChild(manifest);
-  navigator.serviceWorker.register('sw.js').catch(function () {});
-  var EPISODES = '__EPISODES__';
-  function url(button) { return new URL(button.dataset.src, location.href).href; }
-  function show(button, saved) {
-    button.dataset.saved = saved ? 'yes' : 'no';
-    button.textContent = saved ? 'Saved for offline \\u2713' : 'Save for offline';
-  }
-  function save(button) {
-    if (button.dataset.saved === 'yes' || button.disabled) return;
-    button.disabled = true;
-    button.textContent = 'Saving\\u2026';
-    caches.open(EPISODES).then(function (cache) { return cache.add(url(button)); })
-      .then(function () { show(button, true); }, function () { show(button, false); })
-      .then(function () { button.disabled = false; });
-  }
-  document.querySelectorAll('button.save').forEach(function (button) {
-    button.hidden = false;
-    caches.open(EPISODES).then(function (cache) { return cache.match(url(button)); })
-      .then(function (found) { show(button, !!found); });
-    button.addEventListener('click', function () { save(button); });
-    var audio = document.getElementById(button.dataset.player);
-    audio.addEventListener('play', function () { save(button); }, {once: true});
-  });
-}
-"""
+@cache
+def asset(name: str) -> str:
+    """One of the player's files (``web/``): its script and styles, shared with embed.js."""
+    return (resources.files(__package__) / "web" / name).read_text(encoding="utf-8")
+
+
+class TranscriptCue(NamedTuple):
+    """One sentence of the transcript and when it is heard."""
+
+    start: float
+    end: float
+    text: str
+
+
+def _json(value: object) -> str:
+    """``value`` as JSON safe inside a <script> element."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
 
 
 def _clock(seconds: float) -> str:
@@ -113,16 +58,17 @@ def _clock(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-def parse_vtt(text: str) -> list[tuple[float, str]]:
-    """(start seconds, text) of each cue in a WebVTT file."""
+def parse_vtt(text: str) -> list[TranscriptCue]:
+    """The cues of a WebVTT file, in order."""
     cues = []
     for block in re.split(r"\n\s*\n", text.strip()):
         lines = block.splitlines()
         for i, line in enumerate(lines):
-            match = re.match(r"(\d+):(\d\d):(\d\d)\.(\d{3}) -->", line)
+            match = re.match(r"(\d+):(\d\d):(\d\d)\.(\d{3}) --> (\d+):(\d\d):(\d\d)\.(\d{3})", line)
             if match:
-                h, m, s, ms = (int(g) for g in match.groups())
-                cues.append((h * 3600 + m * 60 + s + ms / 1000, " ".join(lines[i + 1:]).strip()))
+                h, m, s, ms, h2, m2, s2, ms2 = (int(g) for g in match.groups())
+                cues.append(TranscriptCue(h * 3600 + m * 60 + s + ms / 1000, h2 * 3600 + m2 * 60 + s2 + ms2 / 1000,
+                                          " ".join(lines[i + 1:]).strip()))
                 break
     return cues
 
@@ -140,11 +86,91 @@ def _lang(language: str, show_language: str) -> str:
     return f' lang="{html.escape(language)}"' if language and language != show_language else ""
 
 
-def render_page(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, dict[str, str]],
-                transcripts: dict[str, list[tuple[float, str]]]) -> str:
-    """The page's HTML; every piece of show or episode text is escaped."""
+_ICONS = {
+    "play": '<path d="M8 5.5v13a1 1 0 0 0 1.5.9l10.4-6.5a1 1 0 0 0 0-1.8L9.5 4.6A1 1 0 0 0 8 5.5z"/>',
+    "pause": '<path d="M7 5h3.5v14H7zM13.5 5H17v14h-3.5z"/>',
+    "back": '<path d="M12 5V2L7 6l5 4V7a6 6 0 1 1-6 6H4a8 8 0 1 0 8-8z"/>',
+    "forward": '<path d="M12 5V2l5 4-5 4V7a6 6 0 1 0 6 6h2a8 8 0 1 1-8-8z"/>',
+}
+
+
+def icon(name: str, cls: str = "") -> str:
+    """An inline SVG icon (decorative: the button it is in has the name)."""
+    extra = f' class="{cls}"' if cls else ""
+    return f'<svg{extra} viewBox="0 0 24 24" aria-hidden="true" focusable="false">{_ICONS[name]}</svg>'
+
+
+def controls(words: dict[str, str], duration_s: float, save: bool = False) -> str:
+    """The player's controls (hidden until its script runs and takes over from the browser's); with
+    ``save``, a button that keeps the episode for offline listening (shown when the page is served)."""
     e = html.escape
+    options = "".join(f'<option value="{rate:g}"{" selected" if rate == 1 else ""}>{rate:g}\u00d7</option>'
+                      for rate in SPEEDS)
+    length = _clock(duration_s)
+    position = words["of"].replace("{0}", "0:00").replace("{1}", length)
+    return (
+        '<div class="ac-controls" hidden>'
+        f'<button class="ac-play" type="button" aria-label="{e(words["play"])}">'
+        f'{icon("play", "ac-i-play")}{icon("pause", "ac-i-pause")}</button>'
+        '<div class="ac-bar">'
+        f'<input class="ac-seek" type="range" min="0" max="{max(1, int(duration_s))}" step="1" value="0" '
+        f'aria-label="{e(words["seek"])}" aria-valuetext="{e(position)}">'
+        f'<div class="ac-times"><span class="ac-now">0:00</span><span class="ac-length">{length}</span></div>'
+        "</div>"
+        '<div class="ac-buttons">'
+        f'<button class="ac-button ac-back" type="button" aria-label="{e(words["back"])}">{icon("back")}15</button>'
+        f'<button class="ac-button ac-forward" type="button" aria-label="{e(words["forward"])}">{icon("forward")}30'
+        "</button>"
+        f'<label class="ac-speed-label">{e(words["speed"])} <select class="ac-speed">{options}</select></label>'
+        + (f'<button class="ac-button ac-save" type="button" hidden>{e(words["save"])}</button>' if save else "")
+        + "</div></div>"
+    )
+
+
+def _transcript(cues: list[TranscriptCue], chapters: list[dict], words: dict[str, str]) -> list[str]:
+    """The transcript: a link per sentence that plays from it, in paragraphs, chapter titles as headings."""
+    e = html.escape
+    headings = {(c["title"], round(c["start"], 3)) for c in chapters}
+
+    def is_heading(cue: TranscriptCue) -> bool:
+        return any(title == cue.text and 0 <= cue.start - start < 2 for title, start in headings)
+
+    def sentence(cue: TranscriptCue) -> str:
+        return (f'<a class="ac-s" href="#t={cue.start:.3f}" data-start="{cue.start:.3f}" data-end="{cue.end:.3f}">'
+                f"{e(cue.text)}</a>")
+
+    parts = [f'<details class="ac-details"><summary>{e(words["transcript"])}</summary><div class="ac-transcript">']
+    paragraph: list[str] = []
+    previous_end = None
+
+    def close() -> None:
+        if paragraph:
+            parts.append("<p>" + " ".join(paragraph) + "</p>")
+            paragraph.clear()
+
+    for cue in cues:
+        if is_heading(cue):
+            close()
+            parts.append(f"<h3>{sentence(cue)}</h3>")
+        else:
+            if previous_end is not None and cue.start - previous_end >= PARAGRAPH_GAP_S:
+                close()
+            paragraph.append(sentence(cue))
+        previous_end = cue.end
+    close()
+    parts.append("</div></details>")
+    return parts
+
+
+def render_page(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, dict[str, str]],
+                transcripts: dict[str, list[TranscriptCue]], generated_description: bool = False) -> str:
+    """The page's HTML; every piece of show or episode text is escaped. ``generated_description``: the
+    show's description is articast's stand-in, not the owner's, and the page leaves it out."""
+    e = html.escape
+    words = words_for(show.language)
     small, large = min(ICON_SIZES_PX), max(ICON_SIZES_PX)
+    byline = f'<p class="meta">{e(show.author)}</p>' if show.author and show.author != show.title else ""
+    about = "" if generated_description or not show.description else f'<p class="about">{e(show.description)}</p>'
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{e(show.language)}">',
@@ -156,50 +182,70 @@ def render_page(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, 
         f'<link rel="icon" type="image/png" sizes="{small}x{small}" href="{icon_name(small)}">',
         f'<link rel="apple-touch-icon" href="{icon_name(large)}">',
         f'<meta name="theme-color" content="{THEME_COLOR}">',
-        f"<style>{_CSS}</style>",
+        f"<style>{asset('player.css')}{asset('page.css')}</style>",
         "</head>",
-        "<body>",
-        "<header>",
+        '<body class="ac-theme">',
+        '<div class="page">',
+        '<header class="show">',
         f'<img src="{e(show.cover_name)}" alt="">',
-        f"<div><h1>{e(show.title)}</h1><p>{e(show.description)}</p>",
-        f'<p class="meta">by {e(show.author)} · <a class="feed" href="feed.xml">Subscribe (RSS)</a></p></div>',
+        f"<div><h1>{e(show.title)}</h1>{about}{byline}",
+        f'<p><a class="subscribe" href="feed.xml">{e(words["subscribe"])} (RSS)</a></p></div>',
         "</header>",
         "<main>",
     ]
     if not episodes:
-        parts.append("<p>No episodes yet.</p>")
+        parts.append(f"<p>{e(words['noEpisodes'])}</p>")
     dates = episode_dates(episodes)
     for record in sorted(episodes, key=lambda r: (dates[r.slug], r.number), reverse=True):
         names = files[record.slug]
-        player = f"player-{record.number}"
-        original = (f' · <a href="{e(record.link)}">Original article</a>'
+        original = (f' · <a href="{e(record.link)}">{e(words["original"])}</a>'
                     if record.link.startswith(("https://", "http://")) else "")
-        date = dt.datetime.fromisoformat(dates[record.slug]).strftime("%B %d, %Y").replace(" 0", " ")
+        day = dt.datetime.fromisoformat(dates[record.slug])
+        date = day.strftime("%B %d, %Y").replace(" 0", " ")
+        number = e(words["episode"].replace("{0}", str(record.number)))
         parts += [
-            f'<article id="episode-{record.number}"{_lang(record.language, show.language)}>',
+            f'<article class="episode" id="episode-{record.number}" data-title="{e(record.title)}" '
+            f'data-duration="{record.duration_s}"{_lang(record.language, show.language)}>',
             f"<h2>{e(record.title)}</h2>",
-            f'<p class="meta">Episode {record.number} · {e(date)} · {_clock(record.duration_s)}{original}</p>',
-            f'<audio id="{player}" controls preload="metadata" src="{e(names["mp3"])}"></audio>',
-            (f'<p><button class="save" type="button" hidden data-player="{player}" data-src="{e(names["mp3"])}">'
-             "Save for offline</button></p>"),
+            f'<p class="meta">{number} · <time datetime="{day:%Y-%m-%d}">{e(date)}</time> · '
+            f"{_clock(record.duration_s)}{original}</p>",
             f"<p>{e(_without_attribution(record.description, record.link))}</p>",
+            '<div class="ac-card">',
+            f'<audio controls preload="none" src="{e(names["mp3"])}"></audio>',
+            controls(words, record.duration_s, save=True),
+            '<p class="ac-status" role="status"></p>',
+            "</div>",
         ]
-        if record.chapters:
-            parts.append('<ol class="chapters">')
-            for chapter in record.chapters:
+        if len(record.chapters) > 1:  # one chapter is the episode itself
+            parts.append(f'<nav class="ac-chapters" aria-label="{e(words["chapters"])}">'
+                         f'<h3>{e(words["chapters"])}</h3><ol>')
+            ends = [c["start"] for c in record.chapters[1:]] + [float(record.duration_s)]
+            for chapter, end in zip(record.chapters, ends):
                 parts.append(
-                    f'<li><button class="seek" data-player="{player}" data-start="{chapter["start"]:.3f}">'
-                    f'{e(chapter["title"])}</button> <span class="time">{_clock(chapter["start"])}</span></li>')
-            parts.append("</ol>")
+                    f'<li><button class="ac-chapter" type="button" data-start="{chapter["start"]:.3f}" '
+                    f'data-end="{end:.3f}" data-title="{e(chapter["title"])}"><span>{e(chapter["title"])}</span>'
+                    f'<span class="ac-chapter-time">{_clock(chapter["start"])}</span></button></li>')
+            parts.append("</ol></nav>")
         cues = transcripts.get(record.slug) or []
         if cues:
-            parts.append("<details><summary>Transcript</summary>")
-            for start, text in cues:
-                parts.append(
-                    f'<p class="cue"><button class="seek time" data-player="{player}" data-start="{start:.3f}">'
-                    f"{_clock(start)}</button> {e(text)}</p>")
-            parts.append("</details>")
+            parts += _transcript(cues, record.chapters, words)
         parts.append("</article>")
-    script = _SCRIPT.replace("__EPISODES__", EPISODE_CACHE)
-    parts += ["</main>", f"<script>{script}</script>", "</body>", "</html>", ""]
+    parts.append("</main>")
+    if episodes:
+        parts.append(_shortcuts(words))
+    show_facts = {"title": show.title, "artwork": [{"src": icon_name(px), "sizes": f"{px}x{px}", "type": "image/png"}
+                                                   for px in ICON_SIZES_PX]}
+    script = (asset("page.js").replace("__WORDS__", _json(words)).replace("__SHOW__", _json(show_facts))
+              .replace("__EPISODES__", _json(EPISODE_CACHE)))
+    parts += ["</div>", f"<script>(function () {{\n{asset('player.js')}\n{script}\n}})();</script>", "</body>",
+              "</html>", ""]
     return "\n".join(parts)
+
+
+def _shortcuts(words: dict[str, str]) -> str:
+    e = html.escape
+    rows = [(f"<kbd>{e(words['space'])}</kbd>", words["keyPlay"]), ("<kbd>\u2190</kbd>", words["keyBack"]),
+            ("<kbd>\u2192</kbd>", words["keyForward"]),
+            (f"<kbd>{e(words['shift'])}</kbd> + <kbd>\u2190</kbd> / <kbd>\u2192</kbd>", words["keyChapter"])]
+    items = "".join(f"<dt>{keys}</dt><dd>{e(what)}</dd>" for keys, what in rows)
+    return f'<footer class="keys"><h2>{e(words["keys"])}</h2><dl>{items}</dl></footer>'

@@ -3,7 +3,9 @@
 Only the show's public files are served, the ones publish copies to a target (see
 ``publish.is_public``): never articast.toml, follow.json, locks or anything else in the folder, and
 nothing outside it ('..', encoded traversal and symlinks that lead out are refused). It binds to
-loopback unless told otherwise. Every client is bounded: a connection idle for IDLE_TIMEOUT_S is
+loopback unless told otherwise. Other sites' pages may read the show's files (CORS, for embed.js on
+an article's page): any site by default, one with ``--cors ORIGIN``, none with ``--cors none``.
+Every client is bounded: a connection idle for IDLE_TIMEOUT_S is
 closed, and a request line longer than MAX_PATH_CHARS is answered 414.
 """
 
@@ -35,6 +37,11 @@ IDLE_TIMEOUT_S = 30.0
 
 MAX_PATH_CHARS = 2048
 """Longer request paths are answered 414 URI Too Long (no file of a show has a name near this)."""
+
+ANY_ORIGIN = "*"
+
+CORS_EXPOSED = "Accept-Ranges, Content-Length, Content-Range"
+"""The response headers a page on another site may read (a player reading ranges needs these)."""
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -85,6 +92,8 @@ class ShowHandler(http.server.BaseHTTPRequestHandler):
 
     root: Path = Path(".")
     report: RequestReport | None = None
+    cors: str | None = ANY_ORIGIN
+    """The site whose pages may read the show's files (``*``: any; None: only the show's own)."""
     server_version = "articast"
     timeout = IDLE_TIMEOUT_S
 
@@ -120,6 +129,41 @@ class ShowHandler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._answer(body=True)
 
+    def do_OPTIONS(self) -> None:
+        """A browser asking whether another site's page may read a file (a CORS preflight)."""
+        self._status, self._sent = 0, 0
+        try:
+            self.send_response(204 if self._allowed_origin() else 403)
+            self._cors_headers(preflight=True)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        finally:
+            self._log_answer()
+
+    def _allowed_origin(self) -> str | None:
+        """The Access-Control-Allow-Origin this request gets, if any."""
+        cors = type(self).cors
+        if cors is None:
+            return None
+        if cors == ANY_ORIGIN:
+            return ANY_ORIGIN
+        origin = self.headers.get("Origin")
+        return origin if origin and origin.rstrip("/") == cors.rstrip("/") else None
+
+    def _cors_headers(self, preflight: bool = False) -> None:
+        allowed = self._allowed_origin()
+        if type(self).cors not in (None, ANY_ORIGIN):
+            self.send_header("Vary", "Origin")
+        if allowed is None:
+            return
+        self.send_header("Access-Control-Allow-Origin", allowed)
+        if preflight:
+            self.send_header("Access-Control-Allow-Methods", "GET, HEAD")
+            self.send_header("Access-Control-Allow-Headers", "Range")
+            self.send_header("Access-Control-Max-Age", "86400")
+        else:
+            self.send_header("Access-Control-Expose-Headers", CORS_EXPOSED)
+
     def _answer(self, body: bool) -> None:
         self._status, self._sent = 0, 0
         try:
@@ -141,6 +185,8 @@ class ShowHandler(http.server.BaseHTTPRequestHandler):
 
     def _error(self, status: int, extra: dict[str, str] | None = None) -> None:
         self.send_response(status)
+        if status != 414:
+            self._cors_headers()
         for key, value in (extra or {}).items():
             self.send_header(key, value)
         self.send_header("Content-Length", "0")
@@ -179,6 +225,7 @@ class ShowHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(length))
         self.send_header("Accept-Ranges", "bytes")
         self.send_header("Last-Modified", self.date_time_string(int(path.stat().st_mtime)))
+        self._cors_headers()
         if status == 206:
             self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
         self.end_headers()
@@ -207,12 +254,13 @@ class ShowServer(http.server.ThreadingHTTPServer):
 
 
 def make_server(folder: Path, host: str = "127.0.0.1", port: int = 8000,
-                report: RequestReport | None = None) -> http.server.ThreadingHTTPServer:
-    """A threaded server for the show folder (not yet serving); ``report`` hears of each request answered."""
+                report: RequestReport | None = None, cors: str | None = ANY_ORIGIN) -> http.server.ThreadingHTTPServer:
+    """A threaded server for the show folder (not yet serving); ``report`` hears of each request answered;
+    ``cors`` is the site whose pages may read the files (``*`` any, None none)."""
     root = Path(folder).resolve()
     handler = type("BoundShowHandler", (ShowHandler,), {"root": root, "report": staticmethod(report) if report
-                                                        else None})
+                                                        else None, "cors": cors})
     return ShowServer((host, port), handler)
 
 
-__all__ = ["Request", "ShowHandler", "ShowServer", "make_server", "printable", "resolve_inside"]
+__all__ = ["ANY_ORIGIN", "Request", "ShowHandler", "ShowServer", "make_server", "printable", "resolve_inside"]

@@ -47,6 +47,10 @@ class EpisodeRecord:
     language: str = ""
     """The episode's language (a BCP 47 tag, from its TLAN); empty when its tags do not say."""
 
+    transcript: str = ""
+    """The episode's WebVTT transcript, by file name, when it has one (for embed.js, which finds the
+    episode of an article's page here by its link)."""
+
     source: str = ""
     """Where the article came from, from the episode's tags: another article's sound under this
     episode's file name is another episode, with a GUID of its own."""
