@@ -309,6 +309,8 @@ def blog(tmp_path_factory: pytest.TempPathFactory):
     produce(f"{site_url}/post.html", Settings(out_dir=show))
     result = publish_show(Settings(out_dir=show, show="The Slow Blog, read aloud", base_url=show_url))
     assert result.embed == f'<script src="{show_url}/embed.js" async></script>'
+    # The episode's article is the post's own address for itself (its rel=canonical), not the one fetched.
+    assert json.loads((show / "episodes.json").read_text())["episodes"][0]["link"] == f"{site_url}/posts/orchard-ledger/"
     yield site_url, show_url, show
     for server in (show_server, site_server):
         server.shutdown()

@@ -207,7 +207,11 @@ def test_no_owner_email_leaves_the_element_out_and_warns_once(show: Path, tmp_pa
     assert warnings == ["warning: no owner e-mail set (--email, ARTICAST_EMAIL or email in articast.toml's [show]); "
                         "Apple Podcasts needs one to list the show"]
     printed = [Path(line).name for line in result.stdout.splitlines()]
-    assert printed[-1] == "feed.xml" and {"cover.jpg", "episodes.json", "index.html"} <= set(printed)
+    assert printed[-1] == "feed.xml" and {"cover.jpg", "episodes.json", "index.html", "embed.js"} <= set(printed)
+    # The one line a site pastes into its pages, and what it finds there: each episode's article and transcript.
+    assert f'  <script src="{BASE}/embed.js" async></script>' in result.stderr.splitlines()
+    records = json.loads((folder / "episodes.json").read_text())["episodes"]
+    assert all(r["transcript"] == f"{r['slug']}.vtt" and (folder / r["transcript"]).is_file() for r in records)
 
 
 @pytest.mark.slow

@@ -262,10 +262,10 @@ def test_file_target_and_publish_to_setting(episodes: Path, tmp_path: Path):
     (folder / "articast.toml").write_text(f'[show]\nbase_url = "{BASE}"\npublish_to = "{site.as_uri()}"\n')
     first = cli("publish", "--out", str(folder))
     assert first.returncode == 0, first.stderr
-    assert "uploaded 12" in first.stderr, first.stderr
+    assert "uploaded 13" in first.stderr, first.stderr
     assert named_files((site / "feed.xml").read_bytes()) <= {p.name for p in site.iterdir()}
     second = cli("publish", "--out", str(folder))
-    assert ": uploaded 0, deleted 0, 12 unchanged" in second.stderr, second.stderr
+    assert ": uploaded 0, deleted 0, 13 unchanged" in second.stderr, second.stderr
     assert json.loads((site / MANIFEST).read_text())["files"]["feed.xml"]["size"] == (site / "feed.xml").stat().st_size
 
 
@@ -345,3 +345,22 @@ def test_sftp_checks_the_host_key_and_honours_ssh_config(episodes: Path, tmp_pat
         assert keyless.returncode == 1
         last = keyless.stderr.strip().splitlines()[-1]
         assert "no key or password to log in with" in last and "cannot reach it" not in last, last
+
+
+def test_the_documented_cors_rule_is_one_an_s3_api_takes(s3: str):
+    """docs/publishing.md's rule is a valid CORS configuration: boto3 accepts it and a real (moto) S3
+    server keeps it as written. (moto's server answers any origin itself, so which origins a bucket
+    then allows is not something it can show; `articast serve`'s own CORS is tested in test_serve.)"""
+    import json
+    import re
+
+    import boto3
+
+    docs = (Path(__file__).parent.parent / "docs" / "publishing.md").read_text()
+    rule = json.loads(re.search(r"```json\n(\{\"CORSRules\".*?)```", docs, re.S).group(1))
+    client = boto3.client("s3", endpoint_url=s3, region_name="us-east-1")
+    client.create_bucket(Bucket="cors-show")
+    client.put_bucket_cors(Bucket="cors-show", CORSConfiguration=rule)
+    kept = client.get_bucket_cors(Bucket="cors-show")["CORSRules"]
+    assert [{k: v for k, v in r.items() if k != "ID"} for r in kept] == rule["CORSRules"]
+    assert kept[0]["AllowedMethods"] == ["GET", "HEAD"] and "Content-Range" in kept[0]["ExposeHeaders"]

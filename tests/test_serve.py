@@ -227,3 +227,73 @@ def test_hostile_requests_control_characters_long_paths_and_idle_sockets(tmp_pat
     assert "\n" not in "".join(paths) and "\x1b" not in "".join(paths)
     assert any("\\x0a2026-01-01" in p and "\\x1b[2J" in p for p in paths), paths
     assert [r.status for r in seen][:2] == [404, 414] and len(paths[1]) < 300
+
+
+def serve_with(tmp_path: Path, cors):
+    show = tmp_path / "show"
+    show.mkdir(exist_ok=True)
+    (show / "episodes.json").write_text('{"episodes": []}')
+    (show / "articast.toml").write_text("secret = 1")
+    server = make_server(show, "127.0.0.1", 0, cors=cors)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_other_sites_pages_may_read_the_shows_files_by_default(tmp_path: Path):
+    server = serve_with(tmp_path, "*")
+    port = server.server_address[1]
+    try:
+        status, headers, body = request(port, "GET", "/episodes.json", {"Origin": "https://blog.example"})
+        assert status == 200 and headers["access-control-allow-origin"] == "*"
+        assert "Content-Range" in headers["access-control-expose-headers"]
+        status, headers, _ = request(port, "GET", "/articast.toml", {"Origin": "https://blog.example"})
+        assert status == 404  # CORS opens nothing that is not public
+        status, headers, body = request(port, "OPTIONS", "/episodes.json", {
+            "Origin": "https://blog.example", "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "range"})
+        assert status == 204 and body == b"" and headers["access-control-allow-origin"] == "*"
+        assert headers["access-control-allow-methods"] == "GET, HEAD" and headers["access-control-allow-headers"] == "Range"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_cors_for_one_site_or_none(tmp_path: Path):
+    server = serve_with(tmp_path, "https://blog.example")
+    port = server.server_address[1]
+    try:
+        status, headers, _ = request(port, "GET", "/episodes.json", {"Origin": "https://blog.example"})
+        assert headers["access-control-allow-origin"] == "https://blog.example" and headers["vary"] == "Origin"
+        status, headers, _ = request(port, "GET", "/episodes.json", {"Origin": "https://evil.example"})
+        assert status == 200 and "access-control-allow-origin" not in headers
+        assert request(port, "OPTIONS", "/episodes.json", {"Origin": "https://evil.example"})[0] == 403
+    finally:
+        server.shutdown()
+        server.server_close()
+    server = serve_with(tmp_path, None)
+    try:
+        status, headers, _ = request(server.server_address[1], "GET", "/episodes.json", {"Origin": "https://a.example"})
+        assert status == 200 and "access-control-allow-origin" not in headers
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_cors_option_takes_an_origin_any_or_none():
+    from articast.commands.serve import cors_origin
+
+    assert cors_origin("*") == "*" and cors_origin("none") is None
+    assert cors_origin("https://Blog.Example:8443/") == "https://blog.example:8443"
+    for bad in ("blog.example", "ftp://blog.example", "https://blog.example/posts", "https://u@blog.example"):
+        with pytest.raises(Exception, match="is not an origin"):
+            cors_origin(bad)
+
+
+@pytest.mark.slow
+def test_serve_refuses_a_bad_cors_origin_in_one_line(tmp_path: Path):
+    (tmp_path / "show").mkdir()
+    done = subprocess.run([sys.executable, "-m", "articast", "serve", "--out", str(tmp_path / "show"), "--cors",
+                           "blog.example"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == ("error: articast serve: argument --cors: 'blog.example' is not an origin: give *, "
+                                   "none or one like https://blog.example.com; see 'articast serve --help'")
