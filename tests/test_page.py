@@ -73,6 +73,32 @@ def axe_violations(page) -> list[str]:
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
+FOCUSED = """(() => {
+  let el = document.activeElement;
+  while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+  return el ? (el.getAttribute('aria-label') || (el.tagName === 'SELECT' ? 'select' : el.textContent.trim().slice(0, 40)))
+    : '';
+})()"""
+
+
+def tab_through(page, presses: int) -> list[str]:
+    """What Tab reaches, in order, shadow roots included."""
+    reached = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate(FOCUSED))
+    return reached
+
+
+def fits(page, widths=(320, 1440)) -> None:
+    """The layout holds from a small phone to a wide screen: nothing scrolls sideways."""
+    size = page.viewport_size
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, width
+    page.set_viewport_size(size)
+
+
 def current_time(page, audio: str = "document.querySelector('audio')") -> float:
     return page.evaluate(f"{audio}.currentTime")
 
@@ -151,6 +177,12 @@ def test_show_page_reads_along_with_speed_skip_keys_and_media_session(browser, s
     problems = watch(page)
     page.goto(url)
     assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling
+    fits(page)
+    # Every control is reached by keyboard, in order.
+    reached = tab_through(page, 12)
+    assert reached[:8] == ["Subscribe (RSS)", "Play", "Seek", "Back 15 seconds", "Forward 30 seconds", "select",
+                           "Save for offline", f"{TITLE} 0:00"], reached
+    assert "Weather before breakfast 0:15" in reached and "Transcript" in reached
     newest = page.locator("article.episode").first
     episode = newest.get_attribute("id")
     audio = f"document.querySelector('#{episode} audio')"
@@ -175,6 +207,21 @@ def test_show_page_reads_along_with_speed_skip_keys_and_media_session(browser, s
     page.wait_for_function(f"Math.abs({audio}.currentTime - {other.get_attribute('data-start')}) < 1", timeout=20_000)
     page.evaluate(f"{audio}.pause()")
     check_marked(page, episode)
+
+    # The sentence being heard is kept in view in the transcript, unless the reader scrolled away.
+    box = f"document.querySelector('#{episode} .ac-transcript')"
+    in_view = f"""(() => {{ const box = {box}, s = box.querySelector('.ac-s[aria-current="true"]');
+        const a = s.getBoundingClientRect(), b = box.getBoundingClientRect();
+        return a.top >= b.top - 1 && a.bottom <= b.bottom + 1; }})()"""
+    page.evaluate(f"{box}.scrollTop = 0")
+    newest.locator("button.ac-chapter").last.click()  # the last chapter, far down the transcript
+    page.wait_for_function(in_view, timeout=20_000)
+    page.evaluate(f"{box}.scrollTo({{top: 0, behavior: 'instant'}})")  # the reader scrolls back up
+    heard = page.evaluate(f"{box}.querySelector('.ac-s[aria-current=\"true\"]').dataset.start")
+    page.wait_for_function(f"{box}.querySelector('.ac-s[aria-current=\"true\"]').dataset.start !== '{heard}'",
+                           timeout=20_000)
+    assert page.evaluate(f"{box}.scrollTop") == 0 and not page.evaluate(in_view)
+    page.evaluate(f"{audio}.pause()")
 
     # Skip buttons, by their names; the speed, remembered across a reload.
     page.evaluate(f"{audio}.currentTime = 40")
@@ -345,6 +392,10 @@ def test_embed_on_a_post_from_another_origin_plays_and_marks_the_posts_paragraph
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     region = page.get_by_role("region", name="Listen to this article")
     assert region.is_visible()
+    fits(page)
+    page.locator("h1").click()
+    assert tab_through(page, 7) == ["Play", "Seek", "Back 15 seconds", "Forward 30 seconds", "select", "Follow along",
+                                    "Transcript"]
     length = json.loads((show / "episodes.json").read_text())["episodes"][0]["duration_s"]
     assert f"0:{length:02d}" in region.inner_text() and 30 < length < 60  # the episode's length
     assert region.get_by_role("link", name="Subscribe").get_attribute("href") == f"{show_url}/feed.xml"

@@ -223,7 +223,7 @@ def render_page(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, 
             for chapter, end in zip(record.chapters, ends):
                 parts.append(
                     f'<li><button class="ac-chapter" type="button" data-start="{chapter["start"]:.3f}" '
-                    f'data-end="{end:.3f}" data-title="{e(chapter["title"])}"><span>{e(chapter["title"])}</span>'
+                    f'data-end="{end:.3f}" data-title="{e(chapter["title"])}"><span>{e(chapter["title"])}</span> '
                     f'<span class="ac-chapter-time">{_clock(chapter["start"])}</span></button></li>')
             parts.append("</ol></nav>")
         cues = transcripts.get(record.slug) or []
