@@ -66,6 +66,8 @@ def axe_violations(page) -> list[str]:
     """axe-core's serious and critical WCAG 2.2 A/AA violations on the page (shadow roots included)."""
     import axe_playwright_python
 
+    # (colours measured once a change of scheme has finished its transitions)
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
     page.evaluate((Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text())
     result = page.evaluate("""axe.run(document, {resultTypes: ['violations'], runOnly: {type: 'tag',
         values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})""")
@@ -320,6 +322,8 @@ def test_served_page_saves_episodes_says_why_a_save_failed_and_what_cannot_play_
     assert not unsaved.get_by_role("button", name="Play").is_visible()
     assert unsaved.locator("button.ac-chapter").evaluate_all("bs => bs.every(b => b.disabled)")
     assert unsaved.locator("a.ac-s[href]").count() == 0
+    unsaved.locator("details.ac-details").evaluate("d => d.open = true")  # the transcript is still there to read
+    assert axe_violations(page) == []
     assert kept.locator(".ac-status").inner_text() == ""
     # The saved one plays and seeks offline, and comes back where it was left.
     kept.get_by_role("button", name="Play").click()
@@ -387,6 +391,7 @@ def test_embed_on_a_post_from_another_origin_plays_and_marks_the_posts_paragraph
     # Placed before the article's first paragraph; the host's `button {display: none !important}` and
     # `div {border}` rules do not reach in, and its own styles do not reach out.
     assert page.evaluate("document.querySelector('articast-player').nextElementSibling.tagName") == "P"
+    assert page.locator("articast-player").count() == 1  # the tag is in the post twice
     assert play.is_visible() and play.bounding_box()["width"] >= 24
     assert page.evaluate("getComputedStyle(document.querySelector('article p')).fontFamily").startswith("Georgia")
     assert page.evaluate("document.documentElement.scrollWidth") <= width

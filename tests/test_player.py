@@ -157,3 +157,13 @@ def test_embed_is_small_self_contained_and_carries_the_shows_words():
     assert "attachShadow" in script and "episodes.json" in script
     assert embed_tag("https://pod.example/show/") == '<script src="https://pod.example/show/embed.js" async></script>'
     assert is_public(Path("."), EMBED_FILE)
+
+
+def test_show_and_episode_text_cannot_break_out_of_the_page_or_its_script():
+    hostile = '</script><script>alert("x")</script>'
+    html, doc = page_of(record(title=hostile, link='javascript:alert(1)'), info=show(title=hostile))
+    assert "<script>alert" not in html and html.count("</script>") == 1
+    assert doc.xpath("//title")[0].text == hostile and css(doc, "article.episode")[0].get("data-title") == hostile
+    assert not doc.xpath("//a[starts-with(@href, 'javascript:')]")
+    script = render_embed(show(title=hostile), [record(title=hostile)])
+    assert '"title": "</script><script>alert(\\"x\\")</script>"' in script  # a JSON string in a .js file

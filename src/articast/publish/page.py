@@ -139,7 +139,8 @@ def _transcript(cues: list[TranscriptCue], chapters: list[dict], words: dict[str
         return (f'<a class="ac-s" href="#t={cue.start:.3f}" data-start="{cue.start:.3f}" data-end="{cue.end:.3f}">'
                 f"{e(cue.text)}</a>")
 
-    parts = [f'<details class="ac-details"><summary>{e(words["transcript"])}</summary><div class="ac-transcript">']
+    parts = [f'<details class="ac-details"><summary>{e(words["transcript"])}</summary>'
+             f'<div class="ac-transcript" role="group" aria-label="{e(words["transcript"])}">']
     paragraph: list[str] = []
     previous_end = None
 

@@ -158,7 +158,8 @@ function build(episode, cues) {
   }));
   var follow = element('button', {class: 'ac-button ac-follow', type: 'button', 'aria-pressed': 'false',
                                   text: words.follow});
-  var transcript = element('div', {class: 'ac-transcript'});
+  var transcript = element('div', {class: 'ac-transcript', role: 'group', 'aria-label': words.transcript});
+  var status = element('p', {class: 'ac-status', role: 'status'});
   var paragraph = null, previous = null;
   cues.forEach(function (cue) {
     if (!paragraph || (previous && cue.start - previous.end >= 0.5)) {
@@ -191,6 +192,7 @@ function build(episode, cues) {
         element('label', {class: 'ac-speed-label'}, [document.createTextNode(words.speed + ' '), speed]),
         cues.length ? follow : element('span')])
     ]),
+    status,
     cues.length ? element('details', {class: 'ac-details'}, [element('summary', {text: words.transcript}), transcript])
       : element('span'),
     element('p', {class: 'ac-foot'}, [
@@ -218,6 +220,7 @@ function build(episode, cues) {
     artwork: CONFIG.artwork.map(function (art) {
       return {src: new URL(art.src, HOME).href, sizes: art.sizes, type: art.type};
     }),
+    onerror: function () { status.textContent = words.loadFailed; },
     onsentence: function (el, index) {
       var block = index >= 0 ? blocks[index] : null;
       if (block === marked || (!block && index >= 0)) return;
@@ -246,4 +249,7 @@ function start() {
     .catch(function () {});
 }
 
+// Once per page, however many times the tag is there.
+if (window.__articastEmbed) return;
+window.__articastEmbed = true;
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();

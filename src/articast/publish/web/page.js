@@ -85,6 +85,9 @@ if (!('serviceWorker' in navigator && /^https?:$/.test(location.protocol) && win
       player.box.classList.toggle('ac-off', off);
       say(player, off ? WORDS.notSaved : '');
       player.box.querySelectorAll('.ac-chapter').forEach(function (button) { button.disabled = off; });
+      // (its sentences are no longer links: the transcript itself takes the focus, to be scrolled)
+      var transcript = player.box.querySelector('.ac-transcript');
+      if (transcript) { if (off) transcript.tabIndex = 0; else transcript.removeAttribute('tabindex'); }
       player.box.querySelectorAll('.ac-s').forEach(function (link) {
         if (off) link.removeAttribute('href'); else link.setAttribute('href', '#t=' + link.dataset.start);
       });
