@@ -170,9 +170,10 @@ def check_marked(page, episode: str) -> dict:
     return state
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_show_page_reads_along_with_speed_skip_keys_and_media_session(browser, served, width: int, tmp_path: Path):
+def test_show_page_reads_along_with_speed_skip_keys_and_media_session(browser, served, tmp_path: Path):
+    """The whole of it on a phone's screen; then the look and axe-core at each width, light and dark."""
     server, url = served
+    width = WIDTHS[0]
     context = browser.new_context(viewport={"width": width, "height": 900})
     context.add_init_script(CAPTURE_HANDLERS)
     page = context.new_page()
@@ -280,11 +281,19 @@ def test_show_page_reads_along_with_speed_skip_keys_and_media_session(browser, s
     assert page.locator("article.episode").first.get_by_label("Speed").input_value() == "1.5"
     assert page.evaluate(f"{audio}.playbackRate") == 1.5
     assert problems == [], problems
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        page.locator("details.ac-details").first.evaluate("d => d.open = true")
-        assert axe_violations(page) == [], scheme
-        page.screenshot(path=str(tmp_path / f"page-{width}-{scheme}.png"), full_page=True)
+    page.locator("details.ac-details").first.evaluate("d => d.open = true")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        newest.get_by_role("button", name="Play").click()
+        page.wait_for_function(f"{audio}.currentTime > 12 && !{audio}.paused", timeout=20_000)
+        newest.get_by_role("button", name="Pause").click()
+        check_marked(page, episode)
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            assert axe_violations(page) == [], (width, scheme)
+            page.screenshot(path=str(tmp_path / f"page-{width}-{scheme}.png"), full_page=True)
+    assert problems == [], problems
     context.close()
 
 
@@ -357,6 +366,16 @@ def blog(tmp_path_factory: pytest.TempPathFactory):
     for path in BLOG.iterdir():
         (site / path.name).write_text(path.read_text().replace("__EMBED__", f"{show_url}/embed.js")
                                       .replace("__BLOG__", site_url))
+    post = (site / "post.html").read_text()
+    canonical = f'<link rel="canonical" href="{site_url}/posts/orchard-ledger/">'
+    # The same post at its canonical address, with no canonical link: the page's own address finds it.
+    (site / "posts" / "orchard-ledger").mkdir(parents=True)
+    (site / "posts" / "orchard-ledger" / "index.html").write_text(
+        post.replace(canonical, "").replace('href="theme.css"', 'href="/theme.css"'))
+    # Its AMP copy says where it belongs through og:url, and has a place for the player.
+    (site / "amp.html").write_text(post.replace(canonical, f'<meta property="og:url" content="{site_url}/posts/'
+                                                           'orchard-ledger/">')
+                                   .replace("</article>", '<div id="slot" data-articast-player></div></article>'))
     produce(f"{site_url}/post.html", Settings(out_dir=show))
     result = publish_show(Settings(out_dir=show, show="The Slow Blog, read aloud", base_url=show_url))
     assert result.embed == f'<script src="{show_url}/embed.js" async></script>'
@@ -376,10 +395,10 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 SHADOW = "document.querySelector('articast-player').shadowRoot"
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_embed_on_a_post_from_another_origin_plays_and_marks_the_posts_paragraph(browser, blog, width: int,
-                                                                                   tmp_path: Path):
+def test_embed_on_a_post_from_another_origin_plays_and_marks_the_posts_paragraph(browser, blog, tmp_path: Path):
+    """The whole of it on a phone's screen; then the look and axe-core at each width, light and dark."""
     site_url, show_url, show = blog
+    width = WIDTHS[0]
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     problems = watch(page)
@@ -425,8 +444,12 @@ def test_embed_on_a_post_from_another_origin_plays_and_marks_the_posts_paragraph
                            "'[data-articast-current]').textContent.includes('still bloom')", timeout=20_000)
     page.evaluate(f"{audio}.pause()")
     follow = region.get_by_role("button", name="Follow along")
-    follow.click()
+    page.evaluate("window.scrollTo(0, 0)")
+    follow.click()  # scrolls the post's paragraph being heard into view
     assert follow.get_attribute("aria-pressed") == "true"
+    page.wait_for_function("(() => { const r = document.querySelector('[data-articast-current]')"
+                           ".getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()",
+                           timeout=10_000)
     region.get_by_label("Speed").select_option("2")
     assert page.evaluate(f"{audio}.playbackRate") == 2
 
@@ -434,10 +457,13 @@ def test_embed_on_a_post_from_another_origin_plays_and_marks_the_posts_paragraph
     assert all(url.startswith((site_url, show_url, "data:")) for url in requests), requests
     assert {f"{show_url}/embed.js", f"{show_url}/episodes.json"} <= set(requests)
     assert page.evaluate("document.cookie") == ""
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        assert axe_violations(page) == [], scheme
-        page.screenshot(path=str(tmp_path / f"post-{width}-{scheme}.png"), full_page=True)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width and play.is_visible()
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            assert axe_violations(page) == [], (width, scheme)
+            page.screenshot(path=str(tmp_path / f"post-{width}-{scheme}.png"), full_page=True)
 
     # A post with no episode gets nothing, and nothing is logged.
     said: list[str] = []
@@ -449,3 +475,17 @@ def test_embed_on_a_post_from_another_origin_plays_and_marks_the_posts_paragraph
     assert page.locator("articast-player").count() == 0 and page.locator("[data-articast-embed]").count() == 0
     assert said == [] and problems == [], (said, problems)
     context.close()
+
+
+def test_embed_finds_the_post_by_its_own_address_or_og_url_and_fills_the_sites_slot(browser, blog):
+    site_url, show_url, show = blog
+    page = browser.new_page()
+    problems = watch(page)
+    page.goto(f"{site_url}/posts/orchard-ledger/#comments")
+    page.get_by_role("region", name="Listen to this article").wait_for(timeout=20_000)
+    page.goto(f"{site_url}/amp.html")
+    page.get_by_role("region", name="Listen to this article").wait_for(timeout=20_000)
+    assert page.evaluate("document.getElementById('slot').shadowRoot !== null")  # in the place the site made
+    assert page.locator("articast-player").count() == 0
+    assert problems == [], problems
+    page.close()
