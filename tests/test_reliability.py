@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
 from articast import InputError
@@ -233,6 +234,9 @@ def test_a_ten_thousand_character_title_is_trimmed_not_fatal(tmp_path: Path):
     assert len(mp3.name) <= 64
     feed_title = feedparser.parse(str(out / "feed.xml")).entries[0].title
     assert 100 < len(feed_title) <= 255 and title.startswith(feed_title.rstrip("…").rstrip())
+    # One title everywhere, and a bounded one to say: not ten minutes of it before the article.
+    assert str(ID3(mp3)["TIT2"]) == feed_title
+    assert mp3.with_suffix(".vtt").read_text().split("\n\n")[1].splitlines()[-1] == feed_title
 
 
 # --- properties -------------------------------------------------------------------------------

@@ -16,6 +16,19 @@ from pathlib import Path
 
 from .models import Article
 
+MAX_TITLE_CHARS = 255
+"""A title is cut to this, on a word: what the feed allows and apps show, and a bounded thing to say
+(a 10,000-character title was ten minutes of speech before the article began)."""
+
+
+def cut_on_word(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[limit // 2:] else cut).rstrip() + "\u2026"
+
+
 MAX_SLUG_CHARS = 60
 """A stem is cut to this, at a word boundary, so names stay readable in a file list and a URL."""
 

@@ -17,7 +17,7 @@ from .fsutil import remove_stale_temps, staged_files
 from .ingest import read_article
 from .languages import iso_639_2
 from .models import ATTRIBUTION, Article, Cue, Episode, Mix, Progress, ProgressCallback, Script
-from .naming import free_slug, move_episode_in, slugify, source_identity
+from .naming import MAX_TITLE_CHARS, cut_on_word, free_slug, move_episode_in, slugify, source_identity
 from .script import build_script
 from .speech.cache import SegmentCache
 from .speech.choice import choose_voices
@@ -70,8 +70,7 @@ def load_script(source: str | Path | Article, title: str | None = None,
     ``language`` is the article's language whatever it says; ``fallback_language`` (the show's) is
     taken when neither the article's marks nor its text tell it."""
     article = source if isinstance(source, Article) else read_article(source)
-    if title:
-        article = dataclasses.replace(article, title=title)
+    article = dataclasses.replace(article, title=cut_on_word(title or article.title, MAX_TITLE_CHARS))
     if language or not article.language:
         article = dataclasses.replace(article, language=language or fallback_language)
     return build_script(article, lexicon=lexicon)

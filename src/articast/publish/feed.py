@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from lxml import etree
 
+from ..naming import cut_on_word
 from .store import EpisodeRecord, episode_dates
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -55,10 +56,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def clean_text(text: str | None, limit: int | None = None) -> str:
     """Text safe for XML 1.0: control characters dropped; cut at ``limit`` characters on a word."""
     text = _CONTROL.sub("", text or "").strip()
-    if limit and len(text) > limit:
-        cut = text[: limit - 1]
-        text = (cut.rsplit(" ", 1)[0] if " " in cut[limit // 2:] else cut).rstrip() + "…"
-    return text
+    return cut_on_word(text, limit) if limit else text
 
 
 def podcast_guid(feed_url: str) -> str:
