@@ -167,7 +167,7 @@ def test_a_cluster_that_asks_for_a_token_is_said_in_one_line(tmp_path: Path):
     finally:
         os.killpg(head.pid, signal.SIGTERM)
         try:
-            head.wait(timeout=30)
+            head.wait(timeout=5)  # (a blocking head can take half a minute over SIGTERM: killed after 5 s)
         except subprocess.TimeoutExpired:
             os.killpg(head.pid, signal.SIGKILL)
             head.wait(timeout=30)
