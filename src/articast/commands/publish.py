@@ -40,13 +40,16 @@ class PublishCommand(Command):
         settings = options.settings_from(args)
         if args.dry_run and not settings.publish_to:
             raise InputError("--dry-run lists what a copy would send: give --to URL (or set ARTICAST_PUBLISH_TO)")
-        return publish_and_say(settings, dry_run=args.dry_run)
+        return publish_and_say(settings, dry_run=args.dry_run, embed_line=True)
 
 
-def publish_and_say(settings: Settings, dry_run: bool = False, result: PublishResult | None = None) -> int:
+def publish_and_say(settings: Settings, dry_run: bool = False, result: PublishResult | None = None,
+                    embed_line: bool = False) -> int:
     """Publish the show folder (unless ``result`` says it was just done), copy it to its target when
     one is set, and say what was written. With a target, the show folder changes (and the base URL
-    is remembered) only once the copy has succeeded; a dry run changes nothing anywhere."""
+    is remembered) only once the copy has succeeded; a dry run changes nothing anywhere.
+    ``embed_line``: also give the script tag for the site's pages (the publish command does; produce
+    and update, run again and again, do not repeat it)."""
     from ..publish import DEFAULT_BASE_URL, publish_show, write_pending
 
     result = result or publish_show(settings, write=not settings.publish_to)
@@ -84,8 +87,9 @@ def publish_and_say(settings: Settings, dry_run: bool = False, result: PublishRe
                 print(f"warning: {problem}", file=sys.stderr)
     print(f"published: {result.episodes} episode{'s' if result.episodes != 1 else ''}; subscribe at "
           f"{result.feed_url}", file=sys.stderr)
-    print(f"to play each article's episode on its own page, add this line to your site's pages:\n  {result.embed}",
-          file=sys.stderr)
+    if embed_line:
+        print(f"to play each article's episode on its own page, add this line to your site's pages:\n"
+              f"  {result.embed}", file=sys.stderr)
     for name in result.written:
         print(folder / name)
     return ExitStatus.OK
