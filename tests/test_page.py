@@ -438,6 +438,8 @@ def test_embed_on_a_post_from_another_origin_plays_and_marks_the_posts_paragraph
 
     # A sentence of the transcript plays from its start, and the post's own paragraph follows it.
     region.get_by_text("Transcript").click()
+    assert region.locator(".ac-transcript h3").all_inner_texts() == [
+        "The Orchard Ledger", "Frost and blossom", "What the trees remember"]  # the chapters, as headings
     last = region.locator("a.ac-s").last
     last.click()
     page.wait_for_function("document.querySelector('[data-articast-current]') && document.querySelector("

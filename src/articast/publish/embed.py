@@ -13,7 +13,7 @@ import json
 from ..languages import base_language
 from .app import ICON_SIZES_PX, icon_name
 from .feed import FEED_FILE, ShowInfo, url_for
-from .page import asset
+from .page import ICONS, asset
 from .store import EpisodeRecord
 from .words import words_for
 
@@ -35,6 +35,7 @@ def render_embed(show: ShowInfo, episodes: list[EpisodeRecord]) -> str:
         "feed": FEED_FILE,
         "artwork": [{"src": icon_name(px), "sizes": f"{px}x{px}", "type": "image/png"} for px in ICON_SIZES_PX],
         "words": {language: words_for(language) for language in sorted(languages)},
+        "icons": ICONS,
     }
     css = asset("player.css") + asset("embed.css")
     return ("/* articast's embed.js: each article's episode on the article's own page. No cookies, no tracking. */\n"

@@ -86,18 +86,19 @@ def _lang(language: str, show_language: str) -> str:
     return f' lang="{html.escape(language)}"' if language and language != show_language else ""
 
 
-_ICONS = {
-    "play": '<path d="M8 5.5v13a1 1 0 0 0 1.5.9l10.4-6.5a1 1 0 0 0 0-1.8L9.5 4.6A1 1 0 0 0 8 5.5z"/>',
-    "pause": '<path d="M7 5h3.5v14H7zM13.5 5H17v14h-3.5z"/>',
-    "back": '<path d="M12 5V2L7 6l5 4V7a6 6 0 1 1-6 6H4a8 8 0 1 0 8-8z"/>',
-    "forward": '<path d="M12 5V2l5 4-5 4V7a6 6 0 1 0 6 6h2a8 8 0 1 1-8-8z"/>',
+ICONS = {
+    "play": "M8 5.5v13a1 1 0 0 0 1.5.9l10.4-6.5a1 1 0 0 0 0-1.8L9.5 4.6A1 1 0 0 0 8 5.5z",
+    "pause": "M7 5h3.5v14H7zM13.5 5H17v14h-3.5z",
+    "back": "M12 5V2L7 6l5 4V7a6 6 0 1 1-6 6H4a8 8 0 1 0 8-8z",
+    "forward": "M12 5V2l5 4-5 4V7a6 6 0 1 0 6 6h2a8 8 0 1 1-8-8z",
 }
+"""The controls' icons (24 px SVG paths), for the page and embed.js."""
 
 
 def icon(name: str, cls: str = "") -> str:
     """An inline SVG icon (decorative: the button it is in has the name)."""
     extra = f' class="{cls}"' if cls else ""
-    return f'<svg{extra} viewBox="0 0 24 24" aria-hidden="true" focusable="false">{_ICONS[name]}</svg>'
+    return f'<svg{extra} viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="{ICONS[name]}"/></svg>'
 
 
 def controls(words: dict[str, str], duration_s: float, save: bool = False) -> str:

@@ -66,20 +66,13 @@ function element(tag, attributes, children) {
   return el;
 }
 
-var SVG = {
-  play: 'M8 5.5v13a1 1 0 0 0 1.5.9l10.4-6.5a1 1 0 0 0 0-1.8L9.5 4.6A1 1 0 0 0 8 5.5z',
-  pause: 'M7 5h3.5v14H7zM13.5 5H17v14h-3.5z',
-  back: 'M12 5V2L7 6l5 4V7a6 6 0 1 1-6 6H4a8 8 0 1 0 8-8z',
-  forward: 'M12 5V2l5 4-5 4V7a6 6 0 1 0 6 6h2a8 8 0 1 1-8-8z'
-};
-
 function svg(name, cls) {
   var ns = 'http://www.w3.org/2000/svg', el = document.createElementNS(ns, 'svg'), path = document.createElementNS(ns, 'path');
   el.setAttribute('viewBox', '0 0 24 24');
   el.setAttribute('aria-hidden', 'true');
   el.setAttribute('focusable', 'false');
   if (cls) el.setAttribute('class', cls);
-  path.setAttribute('d', SVG[name]);
+  path.setAttribute('d', CONFIG.icons[name]);
   el.appendChild(path);
   return el;
 }
@@ -160,17 +153,26 @@ function build(episode, cues) {
                                   text: words.follow});
   var transcript = element('div', {class: 'ac-transcript', role: 'group', 'aria-label': words.transcript});
   var status = element('p', {class: 'ac-status', role: 'status'});
+  // As on the show page: a paragraph ends at a pause of half a second or more; chapter titles are headings.
   var paragraph = null, previous = null;
+  function isHeading(cue) {
+    return (episode.chapters || []).some(function (c) {
+      return c.title === cue.text && cue.start - c.start >= 0 && cue.start - c.start < 2;
+    });
+  }
   cues.forEach(function (cue) {
-    if (!paragraph || (previous && cue.start - previous.end >= 0.5)) {
-      paragraph = element('p');
+    var link = element('a', {class: 'ac-s', href: '#t=' + cue.start.toFixed(3), 'data-start': cue.start.toFixed(3),
+                             'data-end': cue.end.toFixed(3), text: cue.text});
+    if (isHeading(cue)) {
+      transcript.appendChild(element('h3', {}, [link]));
+      paragraph = null;
+    } else if (!paragraph || (previous && cue.start - previous.end >= 0.5)) {
+      paragraph = element('p', {}, [link]);
       transcript.appendChild(paragraph);
     } else {
       paragraph.appendChild(document.createTextNode(' '));
+      paragraph.appendChild(link);
     }
-    paragraph.appendChild(element('a', {class: 'ac-s', href: '#t=' + cue.start.toFixed(3),
-                                        'data-start': cue.start.toFixed(3), 'data-end': cue.end.toFixed(3),
-                                        text: cue.text}));
     previous = cue;
   });
   var title = element('p', {class: 'ac-title', text: episode.title});
