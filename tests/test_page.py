@@ -376,6 +376,9 @@ def blog(tmp_path_factory: pytest.TempPathFactory):
     (site / "amp.html").write_text(post.replace(canonical, f'<meta property="og:url" content="{site_url}/posts/'
                                                            'orchard-ledger/">')
                                    .replace("</article>", '<div id="slot" data-articast-player></div></article>'))
+    # A dark theme of the same post: the player takes the page's scheme.
+    (site / "dark.html").write_text(post.replace("</head>", "<style>body, article { background: #15171c !important; }"
+                                                            " * { color: #e4e4e4 !important; }</style></head>"))
     produce(f"{site_url}/post.html", Settings(out_dir=show))
     result = publish_show(Settings(out_dir=show, show="The Slow Blog, read aloud", base_url=show_url))
     assert result.embed == f'<script src="{show_url}/embed.js" async></script>'
@@ -489,5 +492,10 @@ def test_embed_finds_the_post_by_its_own_address_or_og_url_and_fills_the_sites_s
     page.get_by_role("region", name="Listen to this article").wait_for(timeout=20_000)
     assert page.evaluate("document.getElementById('slot').shadowRoot !== null")  # in the place the site made
     assert page.locator("articast-player").count() == 0
+    page.goto(f"{site_url}/dark.html")
+    region = page.get_by_role("region", name="Listen to this article")
+    region.wait_for(timeout=20_000)
+    assert "ac-dark" in region.get_attribute("class")
+    assert axe_violations(page) == []
     assert problems == [], problems
     page.close()
