@@ -88,11 +88,17 @@ function articastPlayer(box, opts) {
     } catch (error) {}
   }
 
+  var shown = '';
   function update(always) {
     var t = audio.currentTime, total = length();
-    now.textContent = clock(t);
-    if (!dragging) { seek.max = String(Math.max(1, Math.floor(total))); seek.value = String(Math.floor(t)); }
-    seek.setAttribute('aria-valuetext', fill(words.of, clock(t), clock(total)));
+    // The time and the slider change once a second, not on every frame (nor does what a screen reader hears).
+    var second = Math.floor(t) + '/' + Math.floor(total);
+    if (second !== shown || always) {
+      shown = second;
+      now.textContent = clock(t);
+      if (!dragging) { seek.max = String(Math.max(1, Math.floor(total))); seek.value = String(Math.floor(t)); }
+      seek.setAttribute('aria-valuetext', fill(words.of, clock(t), clock(total)));
+    }
     if (!engaged) return;  // nothing is marked in an episode not played yet
     var i = lastAtOrBefore(sentences, t);
     if (i !== current) {
@@ -164,7 +170,7 @@ function articastPlayer(box, opts) {
     audio.currentTime = parseFloat(seek.value);
     now.textContent = clock(audio.currentTime);
   });
-  seek.addEventListener('change', function () { dragging = false; update(false); });
+  seek.addEventListener('change', function () { dragging = false; update(true); });
   box.addEventListener('click', function (event) {
     var target = event.target.closest && event.target.closest('.ac-s, .ac-chapter');
     if (!target) return;
