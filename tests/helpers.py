@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 from pathlib import Path
@@ -34,17 +35,26 @@ def ffmpeg_loudness(path: Path) -> tuple[float, float]:
 
 
 def recognise(path: Path) -> list[str]:
-    """Words an offline recogniser (PocketSphinx, model inside its wheel) hears in the MP3."""
+    """Words an offline recogniser (PocketSphinx, model inside its wheel) hears in the MP3; an episode
+    heard once in a run (the shared stereo one) is not heard again."""
+    stat = Path(path).stat()
+    return list(_recognise(str(path), stat.st_size, stat.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=8)
+def _recognise(path: str, size: int, mtime_ns: int) -> tuple[str, ...]:
     from pocketsphinx import Decoder
 
-    raw = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1",
+    raw = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", path, "-f", "s16le", "-ac", "1",
                           "-ar", "16000", "-"], capture_output=True, check=True).stdout
-    decoder = Decoder(samprate=16000)
+    # A narrower search than the default (at most 3,000 HMMs and 5 words a frame): 14 s instead of 21
+    # for a minute of speech, the same words heard (78% of the short article's, in order).
+    decoder = Decoder(samprate=16000, maxhmmpf=3000, maxwpf=5)
     decoder.start_utt()
     decoder.process_raw(raw, full_utt=True)
     decoder.end_utt()
     hyp = decoder.hyp()
-    return hyp.hypstr.lower().split() if hyp else []
+    return tuple(hyp.hypstr.lower().split()) if hyp else ()
 
 
 def words_matched_in_order(reference: list[str], heard: list[str]) -> float:
@@ -82,6 +92,7 @@ class ToneVoice:
 
     OFFLINE = True
     PARALLEL = False
+    CONCURRENT = False
     OPTIONS: dict = {}
     threads = None
 

@@ -29,6 +29,7 @@ class CountingEngine:
     NAME = "counting"
     OFFLINE = True
     PARALLEL = False
+    CONCURRENT = False
     OPTIONS: dict = {}
     threads = None
 

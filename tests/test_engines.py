@@ -74,4 +74,4 @@ def test_an_engine_from_another_distribution_produces_an_episode(tmp_path: Path)
 
     without = subprocess.run([sys.executable, "-m", "articast", "produce", str(article), "--engine", "hum",
                               "--out", str(tmp_path / "none")], capture_output=True, text=True, timeout=300)
-    assert without.returncode == 2 and "unknown speech engine 'hum'; choose one of: gtts, piper" in without.stderr
+    assert without.returncode == 2 and "unknown speech engine 'hum'; choose one of: gtts, openai, piper" in without.stderr

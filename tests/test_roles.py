@@ -20,6 +20,7 @@ class VoiceEngine:
     NAME = "fake"
     OFFLINE = True
     PARALLEL = False
+    CONCURRENT = False
     OPTIONS: dict = {}
     threads = None
 

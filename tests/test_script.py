@@ -118,6 +118,7 @@ def test_produce_speaks_exactly_the_script(tmp_path, monkeypatch):
         NAME = "recording"
         OFFLINE = True
         PARALLEL = False
+        CONCURRENT = False
         OPTIONS: dict = {}
         threads = None
 

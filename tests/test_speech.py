@@ -38,8 +38,8 @@ def test_pace_changes_the_length():
 
 
 def test_registry_names_and_errors():
-    assert engine_names() == ["gtts", "piper"]
-    with pytest.raises(InputError, match="choose one of: gtts, piper"):
+    assert engine_names() == ["gtts", "openai", "piper"]
+    with pytest.raises(InputError, match="choose one of: gtts, openai, piper"):
         get_engine("nope")
     with pytest.raises(InputError, match="pace"):
         get_engine("piper", EngineOptions(pace_wpm=20))
@@ -137,7 +137,7 @@ def test_a_broken_or_unknown_engine_is_a_clear_error(monkeypatch, caplog):
         return found
 
     monkeypatch.setattr(speech, "entry_points", with_broken)
-    with pytest.raises(InputError, match=r"unknown speech engine 'broken'; choose one of: gtts, piper"):
+    with pytest.raises(InputError, match=r"unknown speech engine 'broken'; choose one of: gtts, openai, piper"):
         get_engine("broken")
     assert "speech engine 'broken' could not be loaded" in caplog.text
     with pytest.raises(InputError, match="unknown speech engine 'nope'"):

@@ -87,8 +87,8 @@ class Settings:
 
     engine_options: dict[str, str] = field(default_factory=dict)
     """The engine's own options (``--engine-option KEY=VALUE``, ``[engine_options]``), each engine
-    reading the ones it defines; ``speaker``, ``lang`` and ``tld`` also have settings of their own
-    (see ENGINE_OPTION_KEYS)."""
+    reading the ones it defines; ``speaker``, ``lang``, ``tld``, ``endpoint``, ``model`` and
+    ``instructions`` also have settings of their own (see ENGINE_OPTION_KEYS)."""
 
     pace_wpm: float = field(default=160.0, metadata=_key("produce", "pace"))
     """Speaking rate in words a minute while the voice talks."""
@@ -149,9 +149,10 @@ VARIABLE_EXCEPTIONS = {
 OUT_DIR = Key("out_dir", "", "", "--out", "ARTICAST_OUT")
 """The show folder is not in articast.toml: articast.toml is in it."""
 
-ENGINE_OPTION_KEYS = ("speaker", "lang", "tld")
+ENGINE_OPTION_KEYS = ("speaker", "lang", "tld", "endpoint", "model", "instructions")
 """Engine options with a key of their own in [produce] (and so their own flag and variable, by the
-rule), from before each engine owned its options: Piper's speaker, gTTS's language and accent. They
+rule): Piper's speaker, gTTS's language and accent (from before each engine owned its options), and
+the speech server's endpoint, model and instructions (openai's, and any server engine's). They
 join ``[engine_options]`` and ``--engine-option``; an engine that does not take one leaves it."""
 
 
@@ -371,8 +372,8 @@ def usable_jobs(requested: int) -> tuple[int, str | None]:
 def resolve_settings(flags: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
     """Merge flags (None means not given), environment and the settings file over the defaults.
 
-    ``flags`` are by Settings field; ``speaker``, ``lang`` and ``tld`` may be given there too, and
-    join the engine options given as ``engine_options``.
+    ``flags`` are by Settings field; the ENGINE_OPTION_KEYS may be given there too, and join the
+    engine options given as ``engine_options``.
     """
     env = os.environ if env is None else env
     out_flag = flags.get("out_dir")
@@ -414,11 +415,22 @@ def resolve_settings(flags: Mapping[str, Any], env: Mapping[str, str] | None = N
         else:
             values[name] = value
     values["engine_options"] = engine_options | dict(flags.get("engine_options") or {})
-    if values.get("jobs"):
+    if values.get("jobs") and _speaks_here(values.get("engine", Settings.engine)):
         values["jobs"], note = usable_jobs(values["jobs"])
         if note:
             warn_once(note)
     return Settings(**values)
+
+
+def _speaks_here(engine: str) -> bool:
+    """Whether ``engine``'s jobs are this machine's work (bounded by its cores and memory), not
+    requests a server answers."""
+    from .speech import engine_class
+
+    try:
+        return not engine_class(engine).CONCURRENT
+    except InputError:  # an unknown engine: refused where it is loaded, with the list of engines
+        return True
 
 
 def _table(data: Mapping[str, Any], name: str) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from .naming import MAX_TITLE_CHARS, cut_on_word, free_slug, move_episode_in, sl
 from .script import build_script
 from .speech.cache import SegmentCache
 from .speech.choice import choose_voices
-from .speech.schedule import SpeechStream, synthesize
+from .speech.schedule import SpeechStream, Voices, plan, synthesize
 from .speech.workers import SynthesisPool
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .audio import MixSettings, Music
     from .audio.chunked import ChunkedMp3
 
-__all__ = ["Progress", "ProgressCallback", "load_script", "produce"]
+__all__ = ["DryRun", "Progress", "ProgressCallback", "dry_run", "load_script", "produce"]
 
 # The audio, tag and transcript stages are imported where they are used: that is after the speech
 # workers have started, so the 50 ms those imports take passes while the workers load the voice.
@@ -74,6 +74,45 @@ def load_script(source: str | Path | Article, title: str | None = None,
     if language or not article.language:
         article = dataclasses.replace(article, language=language or fallback_language)
     return build_script(article, lexicon=lexicon)
+
+
+@dataclasses.dataclass(frozen=True)
+class DryRun:
+    """What producing an article would do, found without speaking or writing anything."""
+
+    title: str
+    language: str | None
+    segments: int
+    """The script's segments."""
+
+    new_segments: int
+    """Segments the cache lacks: spoken (or sent to a speech server) by a real run."""
+
+    characters: int
+    """Characters of those segments' spoken text: what a paid speech service counts."""
+
+    engine: str
+    offline: bool
+    speakers: tuple[str, ...]
+    """Each voice that would speak, as its engine's settings (endpoint, model, voice...)."""
+
+
+def dry_run(source: str | Path | Article, settings: Settings = Settings(), *, title: str | None = None) -> DryRun:
+    """Read the article and lay out its script as produce would, and count what the cache lacks.
+
+    Nothing is spoken, sent or written: no show folder, no cache entry, no remembered setting."""
+    script = load_script(source, title, settings.lexicon, language=settings.article_language,
+                         fallback_language=settings.language)
+    settings = choose_voices(settings, script.language)
+    voices = Voices(settings)
+    _, misses = plan(script, voices, SegmentCache())
+    engines = {id(voices.of(segment.role)[0]): voices.of(segment.role)[0] for segment in script.segments}
+    speakers = tuple(", ".join(f"{key} {value}" for key, value in engine.cache_key().items()
+                               if key != "engine" and value is not None) for engine in engines.values())
+    return DryRun(title=script.title, language=script.language, segments=len(script.segments),
+                  new_segments=len(misses), characters=sum(len(script.segments[m.place].spoken) for m in misses),
+                  engine=settings.engine, offline=bool(next(iter(engines.values())).OFFLINE) if engines else True,
+                  speakers=speakers)
 
 
 REDO_LU = 0.3

@@ -56,7 +56,7 @@ def add_engine(parser: Any, help: str) -> None:
 
 
 def add_engine_options(parser: Any) -> None:
-    """``--engine-option KEY=VALUE`` and the aliases of three engines' options."""
+    """``--engine-option KEY=VALUE`` and the aliases of the built-in engines' options."""
     parser.add_argument("--engine-option", dest="engine_option", action="append", metavar="KEY=VALUE",
                         help="an option of the speech engine, as it names them in 'articast voices' "
                              "(repeat for several); for example speaker=3 for Piper, lang=fr for gtts")
@@ -66,6 +66,19 @@ def add_engine_options(parser: Any) -> None:
     add_setting(parser, "tld", metavar="DOMAIN",
                 help="gtts accent by Google domain: com, co.uk, com.au, ca, co.in, ie ... (default com; "
                      "--engine-option tld=DOMAIN)")
+    add_server_options(parser)
+
+
+def add_server_options(parser: Any) -> None:
+    """``--endpoint``, ``--model`` and ``--instructions``: a speech server's (the openai engine's) options."""
+    add_setting(parser, "endpoint", metavar="URL",
+                help="with --engine openai: the speech server's address up to /v1, e.g. http://localhost:8880/v1 "
+                     "(default: OpenAI's own); its key comes from ARTICAST_API_KEY, or OPENAI_API_KEY for OpenAI")
+    add_setting(parser, "model", metavar="NAME",
+                help="with --engine openai: the model (default gpt-4o-mini-tts at OpenAI, tts-1 elsewhere)")
+    add_setting(parser, "instructions", metavar="TEXT",
+                help="with --engine openai: how to speak, for models that take it (gpt-4o-mini-tts), "
+                     "e.g. 'Warm and unhurried'")
 
 
 def add_speaker(parser: Any, help: str) -> None:

@@ -55,6 +55,12 @@ class ProduceCommand(Command):
         options.add_setting(music, "outro", type=Path, metavar="FILE", help="outro music, any format ffmpeg reads")
         options.add_setting(music, "music", action="store_const", const=False, help="no intro or outro music")
 
+        parser.add_argument("--dry-run", action="store_true",
+                            help="read the article and say what would be spoken: its segments, how many the "
+                                 "cache lacks and their characters (what a paid speech service counts), and "
+                                 "which engine, server and voice would speak them; nothing is spoken, sent or "
+                                 "written")
+
         publishing = parser.add_argument_group("publishing", "what happens once the episode is made")
         publishing.add_argument("--publish", action="store_true",
                                 help="then publish: update the show's feed.xml and index.html, and copy the show "
@@ -76,6 +82,10 @@ class ProduceCommand(Command):
         if args.title and len(sources) > 1:
             raise InputError("--title names one episode: give it with a single ARTICLE")
         settings = options.settings_from(args)
+        if args.dry_run:
+            if args.publish:
+                raise InputError("--dry-run writes nothing: leave out --publish")
+            return dry_run(sources, settings, args.title)
         episodes: list[Episode] = []
         failed: list[str] = []
         if len(sources) == 1 and not settings.ray:
@@ -95,6 +105,24 @@ class ProduceCommand(Command):
         summary = f"{len(episodes)} produced, {len(failed)} failed"
         print(summary + (f": {', '.join(failed)}" if failed else ""), file=sys.stderr)
         return ExitStatus.ERROR if failed else ExitStatus.OK
+
+
+def dry_run(sources: list[str], settings: Settings, title: str | None) -> int:
+    """What producing each article would speak and send, one paragraph each on stdout."""
+    from ..pipeline import dry_run as plan
+
+    for source in sources:
+        found = plan(source, settings, title=title)
+        said = f"{found.characters:,} characters in {found.new_segments} of {found.segments} segments"
+        cached = found.segments - found.new_segments
+        print(f"{found.title}: {found.segments} segment{'s' if found.segments != 1 else ''}"
+              f" ({cached} in the cache), language {found.language or 'unknown'}")
+        verb = "would speak here" if found.offline else "would send"
+        print(f"  {verb} {said}, with {found.engine}:")
+        for speaker in found.speakers:
+            print(f"    {speaker}")
+    print("dry run: nothing was spoken, sent or written", file=sys.stderr)
+    return ExitStatus.OK
 
 
 def produce_one(source: str, settings: Settings, title: str | None) -> Episode:

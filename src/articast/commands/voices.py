@@ -38,6 +38,7 @@ class VoicesCommand(Command):
         parser.add_argument("-o", "--output", metavar="FILE", type=Path,
                             help="with sample: the MP3 to write (default: ./VOICE-sample.mp3)")
         options.add_speaker(parser, "with sample: the speaker of a multi-speaker voice")
+        options.add_server_options(parser)
         old = parser.add_argument_group("older spellings", "kept working for now; use the actions above")
         old.add_argument("--available", action="store_true", help="the same as: articast voices available")
         old.add_argument("--download", nargs="+", metavar="NAME", help="the same as: articast voices download NAME...")
@@ -68,7 +69,7 @@ class VoicesCommand(Command):
             return _list_available(args.catalogue_lang, args.refresh)
         if args.catalogue_lang or args.refresh or args.output or args.speaker:
             raise InputError("--lang and --refresh go with --available; -o and --speaker with --sample")
-        return _list_engines(args.engine)
+        return _list_engines(args.engine, args)
 
 
 def _list_available(lang: str | None, refresh: bool) -> int:
@@ -135,8 +136,10 @@ def _sample(voice: str, args: argparse.Namespace) -> int:
     return ExitStatus.OK
 
 
-def _list_engines(only: str | None) -> int:
-    from ..speech import BUILT_IN, DEFAULT_ENGINE, engine_classes
+def _list_engines(only: str | None, args: argparse.Namespace) -> int:
+    """Every engine with its voices and options; with --engine, that engine's voices as it lists them
+    for these settings (a speech server's own voices, asked of it)."""
+    from ..speech import BUILT_IN, DEFAULT_ENGINE, EngineOptions, engine_classes
 
     classes = engine_classes()
     if only and only not in classes:
@@ -144,9 +147,14 @@ def _list_engines(only: str | None) -> int:
     for name, cls in sorted(classes.items(), key=lambda kv: (kv[0] != DEFAULT_ENGINE, kv[0])):
         if only and name != only:
             continue
+        if only:
+            settings = options.settings_from(args, engine=name)
+            voices = cls.listed_voices(EngineOptions.chosen(settings, settings.voice))
+        else:
+            voices = cls.voices()
         where = "offline" if cls.OFFLINE else "online: needs the network"
         print(f"{name} ({where}{', default' if name == DEFAULT_ENGINE else ''})")
-        for voice in cls.voices():
+        for voice in voices:
             marker = "*" if voice.default else " "
             print(f"  {marker} {voice.name:<24} {voice.description}")
         more = BUILT_IN[name].more_voices if name in BUILT_IN else ""

@@ -45,6 +45,8 @@ class BuiltIn:
 BUILT_IN = {
     "piper": BuiltIn("articast.speech.piper:PiperEngine", parallel=True, more_voices="articast voices available"),
     "gtts": BuiltIn("articast.speech.gtts:GttsEngine", parallel=False),
+    "openai": BuiltIn("articast.speech.openai_api:OpenAIEngine", parallel=False,
+                      more_voices="a server's own: articast voices --engine openai --endpoint URL"),
 }
 """The built-in engines. ``get_engine`` imports these directly: finding an entry point means
 importing importlib.metadata (13-20 ms) and reading every installed package's metadata, in the
@@ -130,6 +132,10 @@ class SpeechEngine(Protocol):
     """True when speaking is CPU-bound here and worth running in several worker processes, or side
     by side from threads in one (then ``threads`` is set to 1 before the first segment)."""
 
+    CONCURRENT: bool
+    """True when several segments may be spoken at once from threads of this process, ``--jobs`` at a
+    time: an engine that waits on a server which takes several requests."""
+
     OPTIONS: Mapping[str, str]
     """The engine's own options (``--engine-option KEY=VALUE``): each name and what it does."""
 
@@ -148,6 +154,12 @@ class SpeechEngine(Protocol):
     @staticmethod
     def voices() -> list[VoiceInfo]:
         """The voices it offers (for ``articast voices``), the default one marked."""
+        ...
+
+    @classmethod
+    def listed_voices(cls, options: EngineOptions) -> list[VoiceInfo]:
+        """What ``articast voices`` lists for these options: ``voices()``, or, for an engine that speaks
+        through a server, the voices that server offers. Raises ArticastError when it cannot tell."""
         ...
 
     @classmethod

@@ -64,6 +64,8 @@ class GttsEngine:
     OFFLINE = False
     PARALLEL = False
     """Speaking waits on Google's servers, not on this machine's cores."""
+    CONCURRENT = False
+    """One request at a time: Google Translate rate-limits several."""
     OPTIONS = {"lang": "the language, for example en, fr, de (also --lang; default en)",
                "tld": "the accent, by Google domain: com, co.uk, com.au, ca, co.in, ie ... (also --tld; default com)"}
     threads: int | None = None
@@ -150,6 +152,11 @@ class GttsEngine:
     def install_hint(cls, language: str) -> str:
         """gTTS speaks what Google Translate does; nothing to install."""
         return "gtts does not speak it (see: articast voices --engine gtts)"
+
+    @classmethod
+    def listed_voices(cls, options: EngineOptions) -> list[VoiceInfo]:
+        """What ``articast voices`` lists: the voices above."""
+        return cls.voices()
 
     @staticmethod
     def voices() -> list[VoiceInfo]:

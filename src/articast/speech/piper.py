@@ -180,6 +180,8 @@ class PiperEngine:
     OFFLINE = True
     PARALLEL = True
     """Worth running in several processes: synthesis is CPU-bound."""
+    CONCURRENT = False
+    """Side by side it runs as PARALLEL says (worker processes, or threads of one core each)."""
     OPTIONS = {"speaker": "the speaker of a multi-speaker voice, by name or number (also --speaker)"}
 
     def __init__(self, options: EngineOptions = EngineOptions()) -> None:
@@ -332,6 +334,11 @@ class PiperEngine:
         best = min(voices, key=lambda v: (normalise_tag(v.language) != wanted,
                                           QUALITY_ORDER.get(v.quality, len(QUALITY_ORDER)), v.speakers > 1, v.name))
         return f"install one with: articast voices --download {best.name}"
+
+    @classmethod
+    def listed_voices(cls, options: EngineOptions) -> list[VoiceInfo]:
+        """What ``articast voices`` lists: the voices above."""
+        return cls.voices()
 
     @staticmethod
     def voices() -> list[VoiceInfo]:

@@ -21,6 +21,7 @@ class HumEngine:
     NAME = "hum"
     OFFLINE = True
     PARALLEL = False
+    CONCURRENT = False
     OPTIONS = {"pitch": "the hum's pitch in hertz (default 440)"}
     threads = None
 
@@ -40,6 +41,10 @@ class HumEngine:
 
     def cache_key(self) -> dict:
         return {"engine": self.NAME, "pitch": self.pitch_hz, "pace": self.seconds_a_word}
+
+    @classmethod
+    def listed_voices(cls, options: EngineOptions) -> list[VoiceInfo]:
+        return cls.voices()
 
     @staticmethod
     def voices() -> list[VoiceInfo]:
