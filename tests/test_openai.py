@@ -62,7 +62,7 @@ class Scripted:
         self.answers: list[tuple[int, dict[str, str], bytes]] = []
         self.requests: list[tuple[str, dict[str, str], dict]] = []
         self.in_flight = self.most_in_flight = 0
-        self.delay_s = 0.0
+        self.delay_s = self.drip_s = 0.0
         lock = threading.Lock()
         outer = self
 
@@ -85,7 +85,12 @@ class Scripted:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                if not outer.drip_s:
+                    self.wfile.write(data)
+                for at in range(0, len(data) if outer.drip_s else 0, 1024):
+                    self.wfile.write(data[at:at + 1024])
+                    self.wfile.flush()
+                    time.sleep(outer.drip_s)
 
             do_GET = do_POST
 
@@ -183,6 +188,23 @@ def test_a_wait_past_the_deadline_fails_at_once_in_one_line(scripted, waits):
         engine_for(scripted.endpoint, deadline="60").synthesize("Some words to say.")
     assert "\n" not in str(caught.value) and "600 s" in str(caught.value) and "60 s deadline" in str(caught.value)
     assert waits == [] and len(scripted.requests) == 1
+
+
+def test_a_server_that_drips_its_reply_is_given_up_on_at_the_deadline(scripted):
+    scripted.drip_s = 0.1  # a kilobyte every tenth of a second: the 60 KB clip would take 6 s
+    started = time.monotonic()
+    with pytest.raises(SpeechError, match=r"did not finish its reply within the 1 s deadline"):
+        engine_for(scripted.endpoint, deadline="1").synthesize("Some words to say here.")
+    assert time.monotonic() - started < 2.5
+
+
+def test_the_key_over_plain_http_to_another_host_is_warned_of(monkeypatch, caplog):
+    monkeypatch.setenv("ARTICAST_API_KEY", KEY)
+    engine_for("http://127.0.0.1:9/v1")
+    engine_for("http://tts.lan:8880/v1")
+    assert "plain http" not in caplog.text
+    engine_for("http://tts.example.com/v1")
+    assert "the API key goes to tts.example.com over plain http" in caplog.text
 
 
 def test_persistent_5xx_gives_up_after_the_bounded_retries(scripted, waits):
@@ -373,13 +395,13 @@ def _produce(article: Path, out: Path, endpoint: str, cache: Path, key: str | No
 @pytest.mark.slow
 def test_an_episode_spoken_by_a_real_server_is_heard_as_well_as_pipers(studio, stereo_episode, short_article,
                                                                         tmp_path):
+    import re
+
     from articast.ingest import read_article
 
     cache = tmp_path / "cache"
     before = _replies(studio)
-    started = time.perf_counter()
     made = _produce(short_article, tmp_path / "show", f"{studio}/v1", cache)
-    print("produced in", time.perf_counter() - started)
     assert made.returncode == 0, made.stderr
     mp3 = Path(made.stdout.split()[-1])
     segments = _replies(studio) - before
@@ -390,13 +412,9 @@ def test_an_episode_spoken_by_a_real_server_is_heard_as_well_as_pipers(studio, s
     article = read_article(short_article)
     text = " ".join([article.title] + [t for s in article.sections for t in ((s.title,) if s.title else ())
                                          + s.paragraphs])
-    import re
-
     reference = re.findall(r"[a-z']+", text.lower())
-    started = time.perf_counter()
     through_server = words_matched_in_order(reference, recognise(mp3))
     through_piper = words_matched_in_order(reference, recognise(stereo_episode.mp3_path))
-    print("recognised in", time.perf_counter() - started, through_server, through_piper)
     assert through_server >= through_piper - 0.05, (through_server, through_piper)
     assert (tmp_path / "show" / f"{mp3.stem}.vtt").read_text().count(" --> ") == segments
     # A second run is served from the cache: the server hears nothing.

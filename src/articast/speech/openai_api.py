@@ -10,6 +10,7 @@ and never printed, logged, cached or put in a file name.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -66,6 +67,12 @@ RETRY_DELAYS_S = (1.0, 2.0, 4.0, 8.0, 16.0)
 """Waits before the retries of a 429 (rate limit), a 5xx or a dropped connection, unless the server
 says how long in Retry-After."""
 
+MAX_REPLY_BYTES = 256 * 2**20
+"""A reply larger than this is not the audio of one request (4,096 characters are about 5 minutes:
+14 MB of 16-bit PCM at 24 kHz, 56 MB as 32-bit floats at 48 kHz)."""
+
+MAX_RATE_HZ = 192000
+
 REFUSED_RETRIES = 2
 """A server that refuses connections (not running) or a host that does not exist is asked this many
 times more, not the full count: it is seldom back within seconds."""
@@ -86,6 +93,17 @@ def _endpoint(options: EngineOptions) -> str:
     if base.endswith("/audio/speech"):  # the user gave the whole request address
         base = base[:-len("/audio/speech")]
     return base
+
+
+def _is_local(host: str) -> bool:
+    """A loopback or private address, or a name only this network knows."""
+    import ipaddress
+
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return host == "localhost" or host.endswith((".local", ".lan", ".internal", ".localhost")) or "." not in host
+    return address.is_loopback or address.is_private or address.is_link_local
 
 
 def _is_openai(endpoint: str) -> bool:
@@ -153,6 +171,12 @@ class OpenAIEngine:
         speed = options.pace_wpm / NATIVE_WPM
         self.speed = round(speed, 3) if options.pace_wpm != DEFAULT_PACE_WPM else None
         self._key = api_key(self.endpoint)
+        parts = urlsplit(self.endpoint)
+        if self._key and parts.scheme == "http" and not _is_local(parts.hostname or ""):
+            from ..config import warn_once
+
+            warn_once(f"the API key goes to {parts.hostname} over plain http, which anyone on the way can read; "
+                      "use https:// if the server offers it")
 
     @property
     def url(self) -> str:
@@ -209,8 +233,12 @@ class OpenAIEngine:
             left = self.deadline_s - (time.monotonic() - started)
             try:
                 reply = self._session().post(self.url, json=body, headers=self._headers(), allow_redirects=False,
-                                             timeout=(CONNECT_TIMEOUT_S, max(1.0, min(READ_TIMEOUT_S, left))))
-                data = reply.content
+                                             timeout=(CONNECT_TIMEOUT_S, max(1.0, min(READ_TIMEOUT_S, left))),
+                                             stream=True)
+                data = self._body(reply, started)
+            except _TooSlow:
+                problem = f"{self.endpoint} did not finish its reply within the {self.deadline_s:g} s deadline"
+                raise SpeechError(f"openai: {problem}") from None
             except requests.ConnectionError as exc:
                 reason = _reason(exc)
                 problem = f"cannot reach {self.endpoint} ({reason}); is the server running?"
@@ -224,7 +252,7 @@ class OpenAIEngine:
                 status, last = reply.status_code, False
                 if status == 200:
                     return data, reply.headers.get("Content-Type", ""), dict(reply.headers)
-                problem, retryable = self._refusal(reply)
+                problem, retryable = self._refusal(reply, data)
                 if not retryable:
                     raise SpeechError(f"openai: {problem}")
                 wait = _retry_after(reply.headers.get("Retry-After"))
@@ -239,10 +267,30 @@ class OpenAIEngine:
             _sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _refusal(self, reply: Any) -> tuple[str, bool]:
-        """What a reply other than 200 means, in one line, and whether to ask again."""
+    def _body(self, reply: Any, started: float) -> bytes:
+        """The reply's body, read within the deadline (a server that drips its bytes is given up on)
+        and no larger than MAX_REPLY_BYTES."""
+        chunks: list[bytes] = []
+        size = 0
+        raw = reply.raw
+        # read1 returns what has arrived (urllib3 2), so the deadline is looked at as bytes trickle in;
+        # each wait for more is bounded by the read timeout, itself at most what was left of the deadline.
+        read = raw.read1 if hasattr(raw, "read1") else raw.read
+        with reply:
+            while chunk := read(65536):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_REPLY_BYTES:
+                    raise SpeechError(f"openai: the reply from {self.url} is larger than "
+                                      f"{MAX_REPLY_BYTES // 2**20} MiB; is it audio of one piece of text?")
+                if time.monotonic() - started > self.deadline_s:
+                    raise _TooSlow
+        return b"".join(chunks)
+
+    def _refusal(self, reply: Any, data: bytes) -> tuple[str, bool]:
+        """What a reply other than 200 (its body ``data``) means, in one line, and whether to ask again."""
         status = reply.status_code
-        said = self._say(_server_message(reply))
+        said = self._say(_server_message(reply.headers, data))
         words = f": {said}" if said else ""
         if 300 <= status < 400:
             where = reply.headers.get("Location", "elsewhere")
@@ -253,7 +301,7 @@ class OpenAIEngine:
                         else "set ARTICAST_API_KEY (OPENAI_API_KEY is sent to api.openai.com only)")
                 return f"{self.endpoint} wants an API key (HTTP {status}); {hint}", False
             return f"{self.endpoint} refused the API key (HTTP {status}){words}", False
-        if status == 429 and _code(reply) in ("insufficient_quota", "billing_hard_limit_reached"):
+        if status == 429 and _code(data) in ("insufficient_quota", "billing_hard_limit_reached"):
             return f"the account's quota is used up at {self.endpoint} (HTTP 429){words}", False
         if status == 429:
             return f"{self.endpoint} is rate-limiting requests (HTTP 429){words}", True
@@ -274,6 +322,8 @@ class OpenAIEngine:
             samples, rate = read_wav(data)
         elif self.format == "pcm":
             rate = _header_int(headers, "X-Sample-Rate") or self.pcm_rate
+            if not 1000 <= rate <= MAX_RATE_HZ:
+                raise SpeechError(f"openai: {self.endpoint} names a sample rate of {rate} Hz")
             samples = _pcm16(data)
         else:
             raise SpeechError(f"openai: the reply from {self.url} is not WAV audio "
@@ -327,7 +377,7 @@ class OpenAIEngine:
         except requests.RequestException as exc:
             raise SpeechError(f"openai: cannot reach {self.endpoint} ({_reason(exc)})") from None
         if reply.status_code in (401, 403, 429) or reply.status_code >= 500:
-            raise SpeechError(f"openai: {self._refusal(reply)[0]}")
+            raise SpeechError(f"openai: {self._refusal(reply, reply.content)[0]}")
         if reply.status_code != 200:
             return []
         try:
@@ -357,6 +407,10 @@ class OpenAIEngine:
     @classmethod
     def install_hint(cls, language: str) -> str:
         return "choose one with --voice (see: articast voices --engine openai)"
+
+
+class _TooSlow(Exception):
+    """The reply was still coming when the deadline passed."""
 
 
 def _reason(exc: Exception) -> str:
@@ -389,9 +443,9 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
-def _error_body(reply: Any) -> dict[str, Any]:
+def _error_body(data: bytes) -> dict[str, Any]:
     try:
-        payload = reply.json()
+        payload = json.loads(data)
     except ValueError:
         return {}
     if isinstance(payload, dict):
@@ -403,20 +457,19 @@ def _error_body(reply: Any) -> dict[str, Any]:
     return {}
 
 
-def _server_message(reply: Any) -> str:
+def _server_message(headers: Any, data: bytes) -> str:
     """The server's own words about a refused request: OpenAI's ``error.message``, else its text."""
-    error = _error_body(reply)
+    error = _error_body(data)
     message = error.get("message") or error.get("detail")
     if isinstance(message, str) and message.strip():
         return message
-    kind = reply.headers.get("Content-Type", "")
-    if kind.startswith("text/plain"):
-        return str(reply.text)[:300]
+    if str(headers.get("Content-Type", "")).startswith("text/plain"):
+        return data[:300].decode("utf-8", "replace")
     return ""
 
 
-def _code(reply: Any) -> str:
-    error = _error_body(reply)
+def _code(data: bytes) -> str:
+    error = _error_body(data)
     return str(error.get("code") or error.get("type") or "")
 
 
@@ -459,7 +512,7 @@ def _frames(raw: bytes, fmt: tuple[int, ...]) -> tuple[np.ndarray, int]:
     if code == 0xFFFE:  # WAVE_FORMAT_EXTENSIBLE: the sub-format is PCM or float, told by the width
         code = 3 if bits == 64 else 1
     width = bits // 8
-    if channels < 1 or rate < 1000 or width not in (1, 2, 3, 4, 8):
+    if channels < 1 or not 1000 <= rate <= MAX_RATE_HZ or width not in (1, 2, 3, 4, 8):
         raise SpeechError(f"openai: the server's WAV reply is in a form articast cannot read "
                           f"({channels} channels, {rate} Hz, {bits} bits)")
     raw = raw[:len(raw) - len(raw) % (width * channels)]
