@@ -196,8 +196,7 @@ class OpenAIEngine:
 
         session = getattr(_local, "session", None)
         if session is None:
-            session = _local.session = requests.Session()
-            session.trust_env = False  # no ~/.netrc credentials, no proxy variables' surprises for a local server
+            session = _local.session = requests.Session()  # (the user's proxy and CA settings apply)
             session.headers["User-Agent"] = "articast"
         return session
 
