@@ -294,6 +294,30 @@ def test_produce_asks_jobs_requests_at_once_and_the_second_run_asks_nothing(scri
     assert f"({segments} in the cache)" in dry.stdout and "would send 0 characters" in dry.stdout
 
 
+def test_the_quality_gate_asks_once_more_then_names_the_sentence(scripted, tmp_path):
+    article = tmp_path / "gate.md"
+    article.write_text("# The gate\n\nA quiet sentence comes first. Then a louder one follows it.\n", encoding="utf-8")
+    env = {**os.environ, "ARTICAST_CACHE_DIR": str(tmp_path / "cache")}
+    args = [*ARTICAST, "produce", str(article), "--engine", "openai", "--endpoint", scripted.endpoint,
+            "--out", str(tmp_path / "show"), "--no-music", "--jobs", "1"]
+    silence = (200, {"Content-Type": "audio/wav"}, wav_bytes(np.zeros(22050, dtype=np.float32)))
+    scripted.answers.append(silence)
+    made = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
+    assert made.returncode == 0, made.stderr
+    assert "segment 1 came back silent; trying once more" in made.stderr
+    asked = [body["input"] for _, _, body in scripted.requests]
+    assert asked[0] == asked[1] == "The gate" and len(asked) == 4
+    square = np.sign(np.sin(np.arange(44100) / 10)).astype(np.float32)
+    clipped = (200, {"Content-Type": "audio/wav"}, wav_bytes(square))
+    scripted.answers += [clipped, clipped]
+    other = [*args[:-4], str(tmp_path / "other"), "--voice", "echo", "--no-music", "--jobs", "1"]
+    failed = subprocess.run(other, capture_output=True, text=True, env=env, timeout=120)
+    assert failed.returncode == 1
+    assert failed.stderr.strip().splitlines()[-1].startswith(
+        'error: segment 1 ("The gate") came back clipped (100.0% of samples at full scale) from openai, twice')
+    assert not (tmp_path / "other").exists()
+
+
 # -- a real OpenAI-compatible server: local-tts-studio ------------------------------------------------------
 
 
