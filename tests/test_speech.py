@@ -65,8 +65,23 @@ def test_the_built_in_engines_work_without_installed_entry_points(monkeypatch):
     import articast.speech as speech
 
     monkeypatch.setattr(speech, "entry_points", lambda **selection: [])
-    assert {name: cls.NAME for name, cls in speech.engine_classes().items()} == {"piper": "piper", "gtts": "gtts"}
+    assert {name: cls.NAME for name, cls in speech.engine_classes().items()} == {"piper": "piper", "gtts": "gtts",
+                                                                                       "openai": "openai"}
     assert speech.get_engine("gtts").NAME == "gtts"
+    # What is known of each without importing it is what its class says.
+    for name, cls in speech.engine_classes().items():
+        built_in = speech.BUILT_IN[name]
+        assert (built_in.parallel, built_in.concurrent) == (cls.PARALLEL, cls.CONCURRENT), name
+
+
+def test_jobs_are_bounded_by_the_machine_only_where_the_machine_does_the_work(monkeypatch, caplog):
+    import os
+
+    from articast.config import resolve_settings
+
+    many = (os.cpu_count() or 1) + 6
+    assert resolve_settings({"jobs": many, "engine": "openai"}).jobs == many  # requests to a server
+    assert resolve_settings({"jobs": many}).jobs <= (os.cpu_count() or 1)
 
 
 def test_the_bundled_voice_version_is_the_installed_one():

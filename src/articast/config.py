@@ -425,8 +425,10 @@ def resolve_settings(flags: Mapping[str, Any], env: Mapping[str, str] | None = N
 def _speaks_here(engine: str) -> bool:
     """Whether ``engine``'s jobs are this machine's work (bounded by its cores and memory), not
     requests a server answers."""
-    from .speech import engine_class
+    from .speech import BUILT_IN, engine_class
 
+    if engine in BUILT_IN:  # (without importing it)
+        return not BUILT_IN[engine].concurrent
     try:
         return not engine_class(engine).CONCURRENT
     except InputError:  # an unknown engine: refused where it is loaded, with the list of engines

@@ -38,6 +38,9 @@ class BuiltIn:
     parallel: bool
     """Its PARALLEL: worth starting speech workers for before the article is read (speech.early)."""
 
+    concurrent: bool = False
+    """Its CONCURRENT: --jobs are requests to a server, not bounded by this machine's cores."""
+
     more_voices: str = ""
     """Where ``articast voices`` sends a user for more of its voices."""
 
@@ -45,7 +48,7 @@ class BuiltIn:
 BUILT_IN = {
     "piper": BuiltIn("articast.speech.piper:PiperEngine", parallel=True, more_voices="articast voices available"),
     "gtts": BuiltIn("articast.speech.gtts:GttsEngine", parallel=False),
-    "openai": BuiltIn("articast.speech.openai_api:OpenAIEngine", parallel=False,
+    "openai": BuiltIn("articast.speech.openai_api:OpenAIEngine", parallel=False, concurrent=True,
                       more_voices="a server's own: articast voices --engine openai --endpoint URL"),
 }
 """The built-in engines. ``get_engine`` imports these directly: finding an entry point means
