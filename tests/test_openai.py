@@ -68,7 +68,8 @@ class Scripted:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length)) if length else {}
                 with lock:
                     outer.requests.append((self.path, dict(self.headers), body))
                     outer.in_flight += 1
@@ -257,6 +258,23 @@ def test_the_key_goes_to_the_endpoint_only_and_never_into_a_message(scripted, mo
     with pytest.raises(SpeechError, match="redirects to http://elsewhere.example"):
         engine_for(scripted.endpoint).synthesize("Some words to say.")
     assert len(scripted.requests) == 3
+
+
+def test_voices_lists_a_servers_own_voices_and_openais_without_asking(scripted):
+    body = json.dumps({"voices": ["af_heart", "am_adam", {"id": "bf_emma"}]}).encode()
+    scripted.answers += [(200, {"Content-Type": "application/json"}, body),
+                         (200, {"Content-Type": "application/json"}, b'{"data": [{"id": "kokoro"}, {"id": "tts-1"}]}')]
+    listed = subprocess.run([*ARTICAST, "voices", "--engine", "openai", "--endpoint", scripted.endpoint, "--model",
+                             "kokoro"], capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    assert [path for path, _, _ in scripted.requests] == ["/v1/audio/voices", "/v1/models"]
+    for line in ("af_heart", "am_adam", "bf_emma", "* --model kokoro", "  --model tts-1"):
+        assert line in listed.stdout
+    # OpenAI's own endpoint is not asked (this machine could not reach it): its documented voices.
+    listed = subprocess.run([*ARTICAST, "voices", "--engine", "openai"], capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "ARTICAST_VOICE": "coral"})
+    assert listed.returncode == 0, listed.stderr
+    assert "* coral" in listed.stdout and "marin" in listed.stdout and len(scripted.requests) == 2
 
 
 def test_options_a_user_can_get_wrong_are_refused_in_one_line():

@@ -353,8 +353,11 @@ class OpenAIEngine:
     @classmethod
     def listed_voices(cls, options: EngineOptions) -> list[VoiceInfo]:
         """The server's voices where it lists them (``/audio/voices``), with its models
-        (``/models``); else OpenAI's documented set."""
+        (``/models``); else OpenAI's documented set, which is also what OpenAI's own endpoint gets
+        (without asking)."""
         engine = cls(options)
+        if _is_openai(engine.endpoint):  # OpenAI lists no voices, and its models are mostly not speech
+            return [VoiceInfo(v.name, v.description, default=v.name == engine.voice) for v in cls.voices()]
         voices = engine._listing("audio/voices", "voices")
         models = engine._listing("models", "data")
         found = [VoiceInfo(name, f"voice of {engine.endpoint}", default=name == engine.voice) for name in voices]
