@@ -128,9 +128,13 @@ def test_numpy_runs_one_blas_thread_in_the_command_and_its_workers():
     code = ("import os, sys; import articast; assert 'numpy' not in sys.modules, 'articast imports numpy'; "
             "import articast.cli, numpy; print(len(os.listdir('/proc/self/task'))); "
             "os.environ.pop('OPENBLAS_NUM_THREADS'); "
-            "from articast.speech.workers import SynthesisPool; pool = SynthesisPool('piper', 1); "
-            "print(open(f'/proc/{pool._workers[0].proc.pid}/environ', 'rb').read().split(b'\\0').count("
-            "b'OPENBLAS_NUM_THREADS=1')); pool.close()")
+            "from articast.speech.workers import SynthesisPool; import time; pool = SynthesisPool('piper', 1); "
+            # Popen returns as the worker's exec closes its file descriptors, a moment before the kernel
+            # has set up the new environment: /proc/PID/environ reads empty until then.
+            "environ = lambda: open(f'/proc/{pool._workers[0].proc.pid}/environ', 'rb').read(); "
+            "deadline = time.time() + 5\n"
+            "while not environ() and time.time() < deadline: time.sleep(0.01)\n"
+            "print(environ().split(b'\\0').count(b'OPENBLAS_NUM_THREADS=1')); pool.close()")
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
     result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
