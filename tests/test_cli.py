@@ -111,12 +111,16 @@ def test_ctrl_c_exits_130_and_leaves_nothing_half_written(tmp_path: Path):
     proc = subprocess.Popen([*ARTICAST, "produce", str(article), "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env={**os.environ, "ARTICAST_CACHE_DIR": str(cache)})
-    time.sleep(4)  # voice loaded, synthesis under way
+    deadline = time.monotonic() + 60
+    while not list(cache.glob("*/*.seg")) and time.monotonic() < deadline:  # synthesis under way
+        time.sleep(0.05)
     assert proc.poll() is None, proc.communicate()
     proc.send_signal(signal.SIGINT)
     sent = time.monotonic()
     _, stderr = proc.communicate(timeout=30)
-    assert time.monotonic() - sent < 2
+    # At most 2 s waiting for the segment being spoken, then the exit (longer on a machine that is busy
+    # with other tests).
+    assert time.monotonic() - sent < 4
     assert proc.returncode == 130
     assert stderr.decode().strip().splitlines()[-1].startswith("error: interrupted")
     assert b"Traceback" not in stderr
@@ -177,6 +181,7 @@ def test_ctrl_c_at_any_moment_of_start_up_exits_130_without_a_traceback(tmp_path
         subprocess.run([sys.executable, "-c", "pass"], check=True)
         started.append(time.perf_counter() - begin)
     python_s = min(started)
+    interrupted: list[float] = []
     for delay_s in (python_s + 0.015, python_s + 0.03, python_s + 0.06, 0.12, 0.2, 0.4):
         proc = subprocess.Popen([sys.executable, "-m", "articast", "script", str(article)],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -185,5 +190,9 @@ def test_ctrl_c_at_any_moment_of_start_up_exits_130_without_a_traceback(tmp_path
         out, err = proc.communicate(timeout=60)
         if proc.returncode == 0:
             continue  # it had finished already
+        if proc.returncode != 130 and "/articast/" not in err.replace("\\", "/"):
+            continue  # on a busy machine the signal came during Python's own start-up, no articast code yet
         assert proc.returncode == 130, (delay_s, err)
         assert "Traceback" not in err, (delay_s, err)
+        interrupted.append(delay_s)
+    assert len(interrupted) >= 2, interrupted  # the check was made, not skipped at every moment
