@@ -277,10 +277,19 @@ def test_voices_lists_a_servers_own_voices_and_openais_without_asking(scripted):
     assert "* coral" in listed.stdout and "marin" in listed.stdout and len(scripted.requests) == 2
 
 
-def test_options_a_user_can_get_wrong_are_refused_in_one_line():
+def test_options_a_user_can_get_wrong_are_refused_in_one_line(monkeypatch):
+    monkeypatch.setenv("ARTICAST_API_KEY", "sk-pasted\nwith a line break")
+    with pytest.raises(InputError, match="ARTICAST_API_KEY holds a space or a character no API key has"):
+        engine_for("http://127.0.0.1:9/v1")
+    monkeypatch.setenv("ARTICAST_API_KEY", "sk-ключ")
+    with pytest.raises(InputError, match="ARTICAST_API_KEY holds") as caught:
+        engine_for("http://127.0.0.1:9/v1")
+    assert "ключ" not in str(caught.value)
+    monkeypatch.delenv("ARTICAST_API_KEY")
     for options, said in (({"endpoint": "ftp://host/v1"}, "not an http"), ({"format": "mp3"}, "wav or pcm"),
                           ({"max_chars": "0"}, "positive number"), ({"endpoint": "https://u:p@h/v1"}, "ARTICAST_API_KEY"),
-                          ({"colour": "red"}, "has no option 'colour'")):
+                          ({"colour": "red"}, "has no option 'colour'"),
+                          ({"endpoint": "http://h:1/v1?key=x"}, "query or a fragment")):
         with pytest.raises(InputError, match=said):
             get_engine("openai", EngineOptions.of(**options))
 

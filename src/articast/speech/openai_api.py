@@ -89,6 +89,8 @@ def _endpoint(options: EngineOptions) -> str:
                          "(for example http://localhost:8880/v1)")
     if parts.username or parts.password:
         raise InputError("--endpoint: put the API key in ARTICAST_API_KEY, not in the address")
+    if parts.query or parts.fragment:
+        raise InputError(f"--endpoint: {raw!r} has a query or a fragment; give the address up to /v1")
     base = raw.rstrip("/")
     if base.endswith("/audio/speech"):  # the user gave the whole request address
         base = base[:-len("/audio/speech")]
@@ -113,9 +115,11 @@ def _is_openai(endpoint: str) -> bool:
 def api_key(endpoint: str) -> str | None:
     """The key for ``endpoint``: ARTICAST_API_KEY, else OPENAI_API_KEY if the endpoint is OpenAI's own
     (a key for OpenAI is not handed to another server a show's settings name)."""
-    key = os.environ.get("ARTICAST_API_KEY", "").strip()
+    key, name = os.environ.get("ARTICAST_API_KEY", "").strip(), "ARTICAST_API_KEY"
     if not key and _is_openai(endpoint):
-        key = os.environ.get("OPENAI_API_KEY", "").strip()
+        key, name = os.environ.get("OPENAI_API_KEY", "").strip(), "OPENAI_API_KEY"
+    if key and not all(33 <= ord(ch) < 127 for ch in key):
+        raise InputError(f"{name} holds a space or a character no API key has; set it to the key alone")
     return key or None
 
 
