@@ -13,6 +13,7 @@ from .html import looks_like_html, parse_html, real_author
 from .markdown import is_skip_note, looks_like_markdown, parse_markdown
 from .text import parse_text
 from .web import fetch, is_url
+from .word import DOCX_TYPE, is_docx, is_old_word, read_docx
 
 __all__ = ["read_article", "parse_article", "with_facts", "MAX_ARTICLE_BYTES", "is_url"]
 
@@ -100,11 +101,10 @@ def with_facts(article: Article, facts: ArticleFacts | None) -> Article:
 
 
 def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Article:
-    """Read an article from a path, an http(s) URL, or "-" (stdin): plain text, Markdown or HTML.
+    """Read an article from a path, an http(s) URL, or "-" (stdin): plain text, Markdown, HTML or Word.
 
-    ``facts`` (from a feed item or a reading list) fill in what the article does not say itself."""
-    from .language import with_language
-
+    ``facts`` (from a feed item or a reading list) fill in what the article does not say itself. A
+    Word document (.docx) is read as a page whose headings are its chapters (ingest.word)."""
     text_source = str(source)
     url = None
     served_language = None
@@ -114,6 +114,8 @@ def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Artic
         url = fetched.url
         name = text_source
         data = fetched.data
+        if fetched.content_type == DOCX_TYPE or is_docx(data):
+            return _finish(parse_word(data, name, url), text_source, name, url, served_language, facts)
         kind = {"text/html": "html", "application/xhtml+xml": "html", "text/plain": None}.get(
             fetched.content_type, "markdown")
         if fetched.charset:
@@ -127,9 +129,30 @@ def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Artic
             raise InputError(f"{name}: the page is empty")
     else:
         data, name = read_source_bytes(source)
+        if is_old_word(data):
+            raise InputError(f"{name}: is an old Word .doc or a password-protected document; "
+                             "save it as .docx without a password")
+        if is_docx(data) or (text_source != "-" and Path(text_source).suffix.lower() == ".docx"):
+            return _finish(parse_word(data, name, None), text_source, name, None, served_language, facts)
         text = decode_text(data, name=name)
         kind = None if text_source == "-" else _kind_from_suffix(Path(text_source).suffix.lower())
-    parsed = parse_article(text, name=name, kind=kind, url=url)
+    return _finish(parse_article(text, name=name, kind=kind, url=url), text_source, name, url, served_language,
+                   facts)
+
+
+def parse_word(data: bytes, name: str, url: str | None) -> Article:
+    """A Word document read as the web path reads a page: headings as chapters (see ingest.word)."""
+    if not is_docx(data):
+        raise InputError(f"{name}: is not a Word document that can be read (a damaged .docx?)")
+    document = read_docx(data, name)
+    return parse_article(document.html, name=name, kind="html", url=url)
+
+
+def _finish(parsed: Article, text_source: str, name: str, url: str | None, served_language: str | None,
+            facts: ArticleFacts | None) -> Article:
+    """The article read, with its link, the facts given, a title, its language and where it came from."""
+    from .language import with_language
+
     article = with_facts(dataclasses.replace(parsed, link=parsed.link or url), facts)
     if not article.title.strip():
         stem = ""

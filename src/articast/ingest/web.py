@@ -16,7 +16,8 @@ FETCH_TIMEOUT_S = 20.0
 """Longest time a whole download may take, from the connection to its last byte."""
 
 USER_AGENT = "articast/0.1 (+https://pypi.org/project/articast/; turns articles into podcast episodes)"
-_ACCEPTED = ("text/html", "application/xhtml+xml", "text/plain", "text/markdown", "text/x-markdown")
+_ACCEPTED = ("text/html", "application/xhtml+xml", "text/plain", "text/markdown", "text/x-markdown",
+             "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 
 @dataclass(frozen=True)
