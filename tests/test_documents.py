@@ -116,3 +116,119 @@ def test_a_document_that_cannot_be_read_is_one_line(tmp_path, content, said):
     result = subprocess.run([*ARTICAST, "script", str(path)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr.strip() == f"error: {path}: {said}"
+
+
+# -- e-books ---------------------------------------------------------------------------------------------
+
+
+CHAPTERS = [
+    ("Chapter One: The Cape", ["The lighthouse stood on the northern cape for a hundred years.",
+                               "Its keepers wrote down every ship they saw."]),
+    ("Chapter Two: The Storm", ["The storm came in October and lasted nine days.",
+                                "On the tenth morning the sea was flat and grey."]),
+    ("Chapter Three: The Light", ["When the light went out for good, the village kept the notebook."]),
+]
+
+
+def _xhtml(title: str, body: str, kind: str | None = None) -> str:
+    typed = f' epub:type="{kind}"' if kind else ""
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml" '
+            f'xmlns:epub="http://www.idpf.org/2007/ops"><head><title>{title}</title></head>'
+            f"<body{typed}>{body}</body></html>")
+
+
+def build_epub(path: Path, version: int, *, drm: bool = False) -> Path:
+    """A book as an EPUB packager writes one: the mimetype first and stored, a container, a package
+    document, and (EPUB 3) a navigation document with landmarks or (EPUB 2) an NCX with a guide. It has
+    a cover, a title page and a copyright page before its chapters, the second chapter in two files
+    (the contents name only the first), notes outside the reading order and an index after them."""
+    import zipfile
+
+    files = {
+        "cover.xhtml": _xhtml("Cover", '<img src="cover.png" alt="The Keeper"/>', "cover"),
+        "title.xhtml": _xhtml("Title", "<h1>The Keeper</h1><p>A novel, by Ada Fielding.</p>",
+                              "titlepage" if version == 3 else None),
+        "copyright.xhtml": _xhtml("Copyright", "<p>Copyright 2026 Ada Fielding. All rights reserved.</p>",
+                                  "copyright-page" if version == 3 else None),
+        "notes.xhtml": _xhtml("Notes", "<p>A note that is read only when a reader follows its mark.</p>"),
+        "index.xhtml": _xhtml("Index", "<p>Cape, 1. Storm, 2. Light, 3.</p>", "index" if version == 3 else None),
+    }
+    spine = ["cover", "title", "copyright"]
+    for number, (title, paragraphs) in enumerate(CHAPTERS, start=1):
+        body = f"<section epub:type='chapter'><h1>{title}</h1>" + "".join(f"<p>{p}</p>" for p in paragraphs[:1])
+        files[f"ch{number}.xhtml"] = _xhtml(title, body + "</section>")
+        spine.append(f"ch{number}")
+        rest = "".join(f"<p>{p}</p>" for p in paragraphs[1:])
+        if number == 2:
+            files["ch2b.xhtml"] = _xhtml(title, rest)
+            spine.append("ch2b")
+        elif rest:
+            files[f"ch{number}.xhtml"] = _xhtml(title, body + rest + "</section>")
+    spine += ["notes", "index"]
+    toc = [(f"ch{n}.xhtml", title) for n, (title, _) in enumerate(CHAPTERS, start=1)]
+    manifest = "".join(f'<item id="{stem}" href="text/{stem}.xhtml" media-type="application/xhtml+xml"/>'
+                       for stem in spine)
+    outside = ' linear="no"'
+    itemrefs = "".join(f'<itemref idref="{stem}"{outside if stem == "notes" else ""}/>' for stem in spine)
+    metadata = ('<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>The Keeper</dc:title>'
+                '<dc:creator>Ada Fielding</dc:creator><dc:language>en</dc:language>'
+                '<dc:identifier id="id">urn:uuid:0b4c6e2a-1d55-4e7b-9f0e-3a1c2b5d7e90</dc:identifier>'
+                "<dc:date>2026-03-14</dc:date></metadata>")
+    if version == 3:
+        nav = _xhtml("Contents", '<nav epub:type="toc"><h1>Contents</h1><ol>' + "".join(
+            f'<li><a href="{href}">{title}</a></li>' for href, title in toc) + "</ol></nav>"
+            '<nav epub:type="landmarks"><ol><li><a epub:type="cover" href="cover.xhtml">Cover</a></li>'
+            '<li><a epub:type="copyright-page" href="copyright.xhtml">Copyright</a></li>'
+            '<li><a epub:type="bodymatter" href="ch1.xhtml">Start</a></li></ol></nav>')
+        files["nav.xhtml"] = nav
+        manifest += '<item id="nav" href="text/nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>'
+        package = (f'<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id">{metadata}'
+                   f"<manifest>{manifest}</manifest><spine>{itemrefs}</spine></package>")
+    else:
+        points = "".join(f'<navPoint id="p{n}" playOrder="{n}"><navLabel><text>{title}</text></navLabel>'
+                         f'<content src="text/{href}"/></navPoint>' for n, (href, title) in enumerate(toc, 1))
+        files["../toc.ncx"] = ('<?xml version="1.0"?><ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1">'
+                               f"<head/><docTitle><text>The Keeper</text></docTitle><navMap>{points}</navMap></ncx>")
+        manifest += '<item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>'
+        guide = ('<guide><reference type="cover" href="text/cover.xhtml" title="Cover"/>'
+                 '<reference type="title-page" href="text/title.xhtml" title="Title"/>'
+                 '<reference type="copyright-page" href="text/copyright.xhtml" title="Copyright"/>'
+                 '<reference type="index" href="text/index.xhtml" title="Index"/></guide>')
+        package = (f'<package xmlns="http://www.idpf.org/2007/opf" version="2.0" unique-identifier="id">{metadata}'
+                   f'<manifest>{manifest}</manifest><spine toc="ncx">{itemrefs}</spine>{guide}</package>')
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip")  # first, and stored
+        book.writestr("META-INF/container.xml", '<?xml version="1.0"?><container version="1.0" '
+                      'xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles><rootfile '
+                      'full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles>'
+                      "</container>", compress_type=zipfile.ZIP_DEFLATED)
+        book.writestr("OEBPS/content.opf", package, compress_type=zipfile.ZIP_DEFLATED)
+        for name, text in files.items():
+            where = "OEBPS/toc.ncx" if name == "../toc.ncx" else f"OEBPS/text/{name}"
+            book.writestr(where, text, compress_type=zipfile.ZIP_DEFLATED)
+        if drm:
+            book.writestr("META-INF/encryption.xml", "<encryption/>")
+    return path
+
+
+@pytest.mark.parametrize("version", [3, 2])
+def test_an_epub_is_read_chapter_by_chapter_in_spine_order_without_front_or_back_matter(tmp_path, version):
+    script = script_of(str(build_epub(tmp_path / "keeper.epub", version)))
+    assert (script["title"], script["author"], script["language"]) == ("The Keeper", "Ada Fielding", "en")
+    chapters = chapters_of(script)
+    assert [title for title, _ in chapters] == [title for title, _ in CHAPTERS]
+    for number, ((title, said), (_, written)) in enumerate(zip(chapters, CHAPTERS)):
+        # The book's title opens the first; each chapter's heading, then every paragraph (the second
+        # chapter's continuation in its own file included).
+        assert said == ["The Keeper"] * (number == 0) + [title, *written]
+    everything = json.dumps(script)
+    for left_out in ("Copyright 2026", "All rights reserved", "A novel, by", "Cape, 1.", "follows its mark"):
+        assert left_out not in everything
+
+
+def test_an_epub_with_drm_is_one_line(tmp_path):
+    path = build_epub(tmp_path / "locked.epub", 3, drm=True)
+    result = subprocess.run([*ARTICAST, "script", str(path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (f"error: {path}: is protected by DRM (META-INF/encryption.xml); "
+                                     "articast reads only books without it")

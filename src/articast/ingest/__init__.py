@@ -9,6 +9,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..models import Article, ArticleFacts
 from .decode import MAX_ARTICLE_BYTES, decode_text
+from .epub import is_epub, read_epub
 from .html import looks_like_html, parse_html, real_author
 from .markdown import is_skip_note, looks_like_markdown, parse_markdown
 from .text import parse_text
@@ -20,6 +21,7 @@ __all__ = ["read_article", "parse_article", "with_facts", "MAX_ARTICLE_BYTES", "
 _MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 _LIMIT_MB = MAX_ARTICLE_BYTES // 1_000_000
+EPUB_TYPE = "application/epub+zip"
 
 MAX_ARTICLE_WORDS = 150_000
 """About fifteen hours of speech: longer input is refused before any work starts, never a stalled machine."""
@@ -116,6 +118,8 @@ def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Artic
         data = fetched.data
         if fetched.content_type == DOCX_TYPE or is_docx(data):
             return _finish(parse_word(data, name, url), text_source, name, url, served_language, facts)
+        if fetched.content_type == EPUB_TYPE or is_epub(data):
+            return _finish(parse_book(read_epub(data, name), name), text_source, name, url, served_language, facts)
         kind = {"text/html": "html", "application/xhtml+xml": "html", "text/plain": None}.get(
             fetched.content_type, "markdown")
         if fetched.charset:
@@ -134,6 +138,9 @@ def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Artic
                              "save it as .docx without a password")
         if is_docx(data) or (text_source != "-" and Path(text_source).suffix.lower() == ".docx"):
             return _finish(parse_word(data, name, None), text_source, name, None, served_language, facts)
+        if is_epub(data) or (text_source != "-" and Path(text_source).suffix.lower() == ".epub"):
+            return _finish(parse_book(read_epub(data, name), name), text_source, name, None, served_language,
+                           facts)
         text = decode_text(data, name=name)
         kind = None if text_source == "-" else _kind_from_suffix(Path(text_source).suffix.lower())
     return _finish(parse_article(text, name=name, kind=kind, url=url), text_source, name, url, served_language,
@@ -146,6 +153,15 @@ def parse_word(data: bytes, name: str, url: str | None) -> Article:
         raise InputError(f"{name}: is not a Word document that can be read (a damaged .docx?)")
     document = read_docx(data, name)
     return parse_article(document.html, name=name, kind="html", url=url)
+
+
+def parse_book(book: Article, name: str) -> Article:
+    """An e-book read (ingest.epub), held to the limits every article is."""
+    count = sum(len(p.split()) for s in book.sections for p in s.paragraphs)
+    if count > MAX_ARTICLE_WORDS:
+        raise InputError(f"{name}: has {count:,} words; articast reads up to {MAX_ARTICLE_WORDS:,} "
+                         "(about fifteen hours) in one episode")
+    return book
 
 
 def _finish(parsed: Article, text_source: str, name: str, url: str | None, served_language: str | None,
