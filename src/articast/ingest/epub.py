@@ -102,7 +102,10 @@ def read_epub(data: bytes, name: str) -> Article:
         for chapter in chapters:
             paragraphs: list[str] = []
             for path in chapter.files:
-                document = package.read(path).decode("utf-8", "replace")
+                try:
+                    document = package.read(path).decode("utf-8", "replace")
+                except KeyError:  # the spine names a document the book does not hold
+                    continue
                 if _typed_as_skipped(document):
                     continue
                 paragraphs += _chapter_text(document, chapter.title, f"{name}: {path}")
