@@ -232,3 +232,81 @@ def test_an_epub_with_drm_is_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip() == (f"error: {path}: is protected by DRM (META-INF/encryption.xml); "
                                      "articast reads only books without it")
+
+
+# -- OpenDocument ----------------------------------------------------------------------------------------
+
+
+def harbour_odt(path: Path) -> Path:
+    """The report as LibreOffice keeps it, made with odfdo: headings, a comment, a tracked deletion
+    and insertion, a footnote and a list."""
+    from lxml import etree
+    from odfdo import Document, Header, Paragraph
+
+    document = Document("text")
+    body = document.body
+    body.clear()
+    document.meta.title = "The Harbour Report"
+    document.meta.initial_creator = "Ada Fielding"
+    document.meta.language = "en-GB"
+    body.append(Header(1, "The Harbour Report"))
+    body.append(Paragraph("For forty years the harbour was kept by one family. Their notebook survives."))
+    body.append(Header(2, "Weather before breakfast"))
+    commented = Paragraph("Every morning began with three lines about the wind and the swell.")
+    body.append(commented)
+    commented.insert_annotation(after="three", body="Check this against the logbook, please.", creator="Editor")
+    body.append(Paragraph("On calm days the entries are short."))
+    body.append(Header(2, "The ships that passed"))
+    body.append(Paragraph("Most pages list the ships that passed the cape."))
+    document.save(path)
+    # What odfdo has no call for, written as LibreOffice writes it: a tracked deletion (its text kept
+    # outside the flow) and insertion, and a footnote.
+    import zipfile
+
+    with zipfile.ZipFile(path) as package:
+        parts = {info.filename: package.read(info.filename) for info in package.infolist()}
+    text_ns = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+    office_ns = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+    content = etree.fromstring(parts["content.xml"])
+    office_text = content.find(f"{{{office_ns}}}body/{{{office_ns}}}text")
+    tracked = etree.fromstring(
+        f'<text:tracked-changes xmlns:text="{text_ns}" xmlns:office="{office_ns}" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/"><text:changed-region text:id="ct1"><text:deletion>'
+        "<office:change-info><dc:creator>Editor</dc:creator><dc:date>2026-01-05T10:00:00</dc:date>"
+        "</office:change-info><text:p>Nobody read them twice.</text:p></text:deletion></text:changed-region>"
+        '<text:changed-region text:id="ct2"><text:insertion><office:change-info><dc:creator>Editor</dc:creator>'
+        "<dc:date>2026-01-05T10:00:00</dc:date></office:change-info></text:insertion></text:changed-region>"
+        "</text:tracked-changes>")
+    office_text.insert(0, tracked)
+    calm = [p for p in office_text.iter(f"{{{text_ns}}}p") if (p.text or "").startswith("On calm days")][0]
+    change = etree.fromstring(f'<text:change xmlns:text="{text_ns}" text:change-id="ct1"/>')
+    start = etree.fromstring(f'<text:change-start xmlns:text="{text_ns}" text:change-id="ct2"/>')
+    start.tail = " On stormy days they grow long."
+    end = etree.fromstring(f'<text:change-end xmlns:text="{text_ns}" text:change-id="ct2"/>')
+    note = etree.fromstring(
+        f'<text:note xmlns:text="{text_ns}" text:id="ftn1" text:note-class="footnote"><text:note-citation>1'
+        "</text:note-citation><text:note-body><text:p>The logbook is in the county archive.</text:p>"
+        "</text:note-body></text:note>")
+    note.tail = ""
+    calm.extend([change, start, end, note])
+    parts["content.xml"] = etree.tostring(content, xml_declaration=True, encoding="UTF-8")
+    with zipfile.ZipFile(path, "w") as package:
+        package.writestr(zipfile.ZipInfo("mimetype"), parts.pop("mimetype"))
+        for name, data in parts.items():
+            package.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_an_odt_is_read_with_its_headings_as_chapters_and_no_comment_deletion_or_note(tmp_path):
+    script = script_of(str(harbour_odt(tmp_path / "report.odt")))
+    assert (script["title"], script["author"], script["language"]) == ("The Harbour Report", "Ada Fielding", "en-GB")
+    assert chapters_of(script) == [
+        ("The Harbour Report", ["The Harbour Report", "For forty years the harbour was kept by one family.",
+                                "Their notebook survives."]),
+        ("Weather before breakfast", ["Weather before breakfast",
+                                      "Every morning began with three lines about the wind and the swell.",
+                                      "On calm days the entries are short.", "On stormy days they grow long."]),
+        ("The ships that passed", ["The ships that passed", "Most pages list the ships that passed the cape."]),
+    ]
+    said = json.dumps(script)
+    assert "logbook" not in said and "Nobody read them" not in said and "county archive" not in said

@@ -108,8 +108,10 @@ def test_opml_reading_list_and_folder(tmp_path: Path):
         "https://lists.example/me/one.html"]
     (tmp_path / ".hidden.md").write_text("x")
     (tmp_path / "photo.jpg").write_bytes(b"x")
-    (tmp_path / "draft.docx").write_bytes(b"PK")
-    assert sorted(Path(i.link).name for i in list_folder(tmp_path).items) == ["draft.docx", "notes.md"]
+    for document in ("draft.docx", "draft.odt", "book.epub"):
+        (tmp_path / document).write_bytes(b"PK")
+    assert sorted(Path(i.link).name for i in list_folder(tmp_path).items) == [
+        "book.epub", "draft.docx", "draft.odt", "notes.md"]
 
 
 def test_duplicates_and_newest_first():

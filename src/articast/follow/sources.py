@@ -23,7 +23,7 @@ from ..ingest.web import fetch, is_url
 KINDS = ("feed", "opml", "list", "folder")
 """What a followed source can be."""
 
-ARTICLE_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".docx", ".epub")
+ARTICLE_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".docx", ".odt", ".epub")
 """The files a followed folder's articles are."""
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/json",
@@ -329,7 +329,7 @@ def parse_reading_list(text: str, base: str) -> Listing:
 
 
 def list_folder(folder: Path) -> Listing:
-    """A folder's article files (.md, .markdown, .txt, .html, .htm, .docx, .epub; not hidden), oldest first."""
+    """A folder's article files (.md, .markdown, .txt, .html, .htm, .docx, .odt, .epub; not hidden), oldest first."""
     items = []
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or path.suffix.lower() not in ARTICLE_SUFFIXES or not path.is_file():

@@ -12,6 +12,7 @@ from .decode import MAX_ARTICLE_BYTES, decode_text
 from .epub import is_epub, read_epub
 from .html import looks_like_html, parse_html, real_author
 from .markdown import is_skip_note, looks_like_markdown, parse_markdown
+from .opendocument import ODT_TYPE, is_odt, read_odt
 from .text import parse_text
 from .web import fetch, is_url
 from .word import DOCX_TYPE, is_docx, is_old_word, read_docx
@@ -118,6 +119,9 @@ def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Artic
         data = fetched.data
         if fetched.content_type == DOCX_TYPE or is_docx(data):
             return _finish(parse_word(data, name, url), text_source, name, url, served_language, facts)
+        if fetched.content_type == ODT_TYPE or is_odt(data):
+            page = parse_article(read_odt(data, name), name=name, kind="html", url=url)
+            return _finish(page, text_source, name, url, served_language, facts)
         if fetched.content_type == EPUB_TYPE or is_epub(data):
             return _finish(parse_book(read_epub(data, name), name), text_source, name, url, served_language, facts)
         kind = {"text/html": "html", "application/xhtml+xml": "html", "text/plain": None}.get(
@@ -138,6 +142,9 @@ def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Artic
                              "save it as .docx without a password")
         if is_docx(data) or (text_source != "-" and Path(text_source).suffix.lower() == ".docx"):
             return _finish(parse_word(data, name, None), text_source, name, None, served_language, facts)
+        if is_odt(data) or (text_source != "-" and Path(text_source).suffix.lower() == ".odt"):
+            page = parse_article(read_odt(data, name), name=name, kind="html")
+            return _finish(page, text_source, name, None, served_language, facts)
         if is_epub(data) or (text_source != "-" and Path(text_source).suffix.lower() == ".epub"):
             return _finish(parse_book(read_epub(data, name), name), text_source, name, None, served_language,
                            facts)
