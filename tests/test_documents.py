@@ -154,18 +154,29 @@ def build_epub(path: Path, version: int, *, drm: bool = False) -> Path:
         "index.xhtml": _xhtml("Index", "<p>Cape, 1. Storm, 2. Light, 3.</p>", "index" if version == 3 else None),
     }
     spine = ["cover", "title", "copyright"]
+    # A footnote as each version marks one: EPUB 3 by epub:type, EPUB 2 (XHTML 1.1) only by the links
+    # between the mark and the note, as pandoc writes them.
+    if version == 3:
+        mark = '<a epub:type="noteref" href="#n1">1</a>'
+        note = '<aside epub:type="footnote" id="n1"><p>The notebook is in the county archive.</p></aside>'
+    else:
+        mark = '<a href="#fn1" id="fnref1">1</a>'
+        note = '<div><ol><li id="fn1"><p>The notebook is in the county archive.<a href="#fnref1">back</a></p></li></ol></div>'
     for number, (title, paragraphs) in enumerate(CHAPTERS, start=1):
         body = f"<section epub:type='chapter'><h1>{title}</h1>" + "".join(f"<p>{p}</p>" for p in paragraphs[:1])
         files[f"ch{number}.xhtml"] = _xhtml(title, body + "</section>")
         spine.append(f"ch{number}")
         rest = "".join(f"<p>{p}</p>" for p in paragraphs[1:])
+        if number == 1:
+            rest = rest.replace(".</p>", f".{mark}</p>", 1) + note
         if number == 2:
-            files["ch2b.xhtml"] = _xhtml(title, rest)
+            files["ch2b.xhtml"] = _xhtml(title, "<h2>The tenth morning</h2>" + rest)
             spine.append("ch2b")
         elif rest:
             files[f"ch{number}.xhtml"] = _xhtml(title, body + rest + "</section>")
     spine += ["notes", "index"]
-    toc = [(f"ch{n}.xhtml", title) for n, (title, _) in enumerate(CHAPTERS, start=1)]
+    # The contents name the title page as the book, first (pandoc's EPUB 2 does; nothing else says what it is).
+    toc = [("title.xhtml", "The Keeper")] + [(f"ch{n}.xhtml", title) for n, (title, _) in enumerate(CHAPTERS, 1)]
     manifest = "".join(f'<item id="{stem}" href="text/{stem}.xhtml" media-type="application/xhtml+xml"/>'
                        for stem in spine)
     outside = ' linear="no"'
@@ -191,7 +202,6 @@ def build_epub(path: Path, version: int, *, drm: bool = False) -> Path:
                                f"<head/><docTitle><text>The Keeper</text></docTitle><navMap>{points}</navMap></ncx>")
         manifest += '<item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>'
         guide = ('<guide><reference type="cover" href="text/cover.xhtml" title="Cover"/>'
-                 '<reference type="title-page" href="text/title.xhtml" title="Title"/>'
                  '<reference type="copyright-page" href="text/copyright.xhtml" title="Copyright"/>'
                  '<reference type="index" href="text/index.xhtml" title="Index"/></guide>')
         package = (f'<package xmlns="http://www.idpf.org/2007/opf" version="2.0" unique-identifier="id">{metadata}'
@@ -219,10 +229,12 @@ def test_an_epub_is_read_chapter_by_chapter_in_spine_order_without_front_or_back
     assert [title for title, _ in chapters] == [title for title, _ in CHAPTERS]
     for number, ((title, said), (_, written)) in enumerate(zip(chapters, CHAPTERS)):
         # The book's title opens the first; each chapter's heading, then every paragraph (the second
-        # chapter's continuation in its own file included).
-        assert said == ["The Keeper"] * (number == 0) + [title, *written]
+        # chapter's continuation in its own file, with its subheading, included; no note mark).
+        subheading = ["The tenth morning."] if number == 1 else []
+        assert said == ["The Keeper"] * (number == 0) + [title, written[0], *subheading, *written[1:]]
     everything = json.dumps(script)
-    for left_out in ("Copyright 2026", "All rights reserved", "A novel, by", "Cape, 1.", "follows its mark"):
+    for left_out in ("Copyright 2026", "All rights reserved", "A novel, by", "Cape, 1.", "follows its mark",
+                     "county archive"):
         assert left_out not in everything
 
 

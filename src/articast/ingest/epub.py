@@ -96,6 +96,8 @@ def read_epub(data: bytes, name: str) -> Article:
                  for ref in spine_element.iterfind("opf:itemref", _NS) if ref.get("idref") in manifest]
         contents, skipped = _navigation(package, opf, manifest, spine_element.get("toc"), base, name)
         chapters = _chapters(spine, contents, skipped)
+        if len(chapters) > 1 and title and " ".join(chapters[0].title.split()) == " ".join(title.split()):
+            chapters = chapters[1:]  # an entry named as the book, first: its title page (EPUB 2 cannot say so)
         if not chapters:
             raise InputError(f"{name}: the e-book's contents name no chapter to read")
         sections = []
@@ -117,43 +119,67 @@ def read_epub(data: bytes, name: str) -> Article:
 
 
 def _chapter_text(document: str, title: str, name: str) -> list[str]:
-    """A chapter document's paragraphs as the web path reads them; where that finds too little (a
-    short chapter, a poem: it is made to tell an article from a page's clutter, and a book has none),
-    every block of text in it, in order. Its own heading, when it is the chapter's title, is left to
-    the chapter mark."""
-    from .html import parse_html
+    """A chapter document's text, block by block in order, without note marks and notes; its own
+    heading, when it is the chapter's title, is left to the chapter mark, and a subheading without
+    a full stop gets one, as the web path's headings do.
 
-    blocks = _blocks(document)
-    try:
-        read = parse_html(document, name=name)
-        paragraphs = [text for section in read.sections
-                      for text in ([section.title] if section.title else []) + list(section.paragraphs)]
-    except InputError:
-        paragraphs = []
-    if sum(len(p.split()) for p in paragraphs) < 0.8 * sum(len(b.split()) for b in blocks):
-        paragraphs = blocks
-    return [p for p in paragraphs if " ".join(p.split()) != " ".join(title.split())]
+    The web path's reader (trafilatura) is made to tell an article from a page's clutter, and a
+    book's chapter has none: on pandoc's EPUBs it joined headings to the paragraphs after them and
+    dropped short chapters, so every block is read instead."""
+    blocks = []
+    for text, heading in _blocks(document):
+        if heading and " ".join(text.split()) == " ".join(title.split()):
+            continue
+        blocks.append(text + "." if heading and text[-1:].isalnum() else text)
+    return blocks
 
 
 _BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dt", "dd", "figcaption", "td", "th")
+_NOTES = {"noteref", "footnote", "footnotes", "endnote", "endnotes", "rearnote", "rearnotes", "annoref", "annotation"}
+_NOTE_ROLES = {"doc-noteref", "doc-footnote", "doc-endnote", "doc-endnotes", "doc-backlink"}
 
 
-def _blocks(document: str) -> list[str]:
-    """The text of every block element that holds no other block, in document order."""
+def _blocks(document: str) -> list[tuple[str, bool]]:
+    """The text of every block element that holds no other block, in document order, and whether it
+    is a heading; notes, note marks and their back links are taken out first."""
     from lxml import etree, html
 
     try:
         root = html.fromstring(document.encode("utf-8"))
     except (etree.ParserError, ValueError):
         return []
+    notes = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        kinds = set((element.get(_TYPE) or element.get("epub:type") or "").split())
+        if kinds & _NOTES or element.get("role") in _NOTE_ROLES:
+            notes.append(element)
+    # Without those marks (EPUB 2): a link to a place in the document that links back to it is a note
+    # mark, and that place its note.
+    anchors = ("a", "{http://www.w3.org/1999/xhtml}a")
+    places = {element.get("id"): element for element in root.iter()
+              if isinstance(element.tag, str) and element.get("id")}
+    for link in root.iter(*anchors):
+        href = link.get("href") or ""
+        target = places.get(href[1:]) if href.startswith("#") else None
+        if target is not None and link.get("id") and any(
+                back.get("href") == f"#{link.get('id')}" for back in target.iter(*anchors)):
+            notes += [link, target]
+    for element in notes:
+        if element.getparent() is not None:
+            element.drop_tree()
     found = []
-    for element in root.iter(*_BLOCKS, *(f"{{http://www.w3.org/1999/xhtml}}{tag}" for tag in _BLOCKS)):
-        if any(child.tag in _BLOCKS or str(child.tag).split("}")[-1] in _BLOCKS for child in element.iterdescendants()
-               if isinstance(child.tag, str)):
+    for element in root.iter():
+        tag = str(element.tag).split("}")[-1] if isinstance(element.tag, str) else ""
+        if tag not in _BLOCKS:
+            continue
+        inner = (child.tag.split("}")[-1] for child in element.iterdescendants() if isinstance(child.tag, str))
+        if any(child in _BLOCKS for child in inner):
             continue
         text = " ".join(element.text_content().split())
         if text:
-            found.append(text)
+            found.append((text, tag[0] == "h" and tag[1:].isdigit()))
     return found
 
 

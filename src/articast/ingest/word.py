@@ -26,8 +26,10 @@ _STYLE_MAP = """
 p[style-name='Title'] => h1.title:fresh
 p[style-name='Subtitle'] => p.subtitle:fresh
 comment-reference => !
-"""
-"""mammoth's defaults, and: the Title style is the document's title; comments are never read."""
+p[style-name='TOC Heading'] => !
+""" + "".join(f"p[style-name='{name} {level}'] => !\n" for name in ("toc", "TOC") for level in range(1, 10))
+"""mammoth's defaults, and: the Title style is the document's title; comments and the table of
+contents (its heading and entries) are never read."""
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """The first bytes of an old binary .doc, and of an encrypted .docx (both are OLE containers)."""
