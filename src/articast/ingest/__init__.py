@@ -137,6 +137,9 @@ def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Artic
             raise InputError(f"{name}: the page is empty")
     else:
         data, name = read_source_bytes(source)
+        if data.startswith(b"%PDF-"):
+            raise InputError(f"{name}: is a PDF, which articast does not read yet; save its text as a .txt "
+                             "file (or export it as .docx) and give that")
         if is_old_word(data):
             raise InputError(f"{name}: is an old Word .doc or a password-protected document; "
                              "save it as .docx without a password")
