@@ -7,6 +7,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -185,7 +186,10 @@ def test_show_page_reads_along_with_speed_skip_keys_and_media_session(browser, s
     reached = tab_through(page, 12)
     assert reached[:8] == ["Subscribe (RSS)", "Play", "Seek", "Back 15 seconds", "Forward 30 seconds", "select",
                            "Save for offline", f"{TITLE} 0:00"], reached
-    assert "Weather before breakfast 0:15" in reached and "Transcript" in reached
+    # (the chapter's time is where its speech begins: about 0:15, a little either way, as Piper's
+    # timing varies from one synthesis to the next)
+    assert any(re.fullmatch(r"Weather before breakfast 0:1\d", control) for control in reached), reached
+    assert "Transcript" in reached
     newest = page.locator("article.episode").first
     episode = newest.get_attribute("id")
     audio = f"document.querySelector('#{episode} audio')"
