@@ -19,6 +19,7 @@ from .languages import iso_639_2
 from .models import ATTRIBUTION, Article, Cue, Episode, Mix, Progress, ProgressCallback, Script
 from .naming import MAX_TITLE_CHARS, cut_on_word, free_slug, move_episode_in, slugify, source_identity
 from .script import build_script
+from .speech import engine_class
 from .speech.cache import SegmentCache
 from .speech.choice import choose_voices
 from .speech.schedule import SpeechStream, Voices, plan, synthesize
@@ -106,13 +107,12 @@ def dry_run(source: str | Path | Article, settings: Settings = Settings(), *, ti
     settings = choose_voices(settings, script.language)
     voices = Voices(settings)
     _, misses = plan(script, voices, SegmentCache())
-    engines = {id(voices.of(segment.role)[0]): voices.of(segment.role)[0] for segment in script.segments}
+    engines = {id(engine): engine for engine, _ in map(voices.of, dict.fromkeys(s.role for s in script.segments))}
     speakers = tuple(", ".join(f"{key} {value}" for key, value in engine.cache_key().items()
                                if key != "engine" and value is not None) for engine in engines.values())
     return DryRun(title=script.title, language=script.language, segments=len(script.segments),
                   new_segments=len(misses), characters=sum(len(script.segments[m.place].spoken) for m in misses),
-                  engine=settings.engine, offline=bool(next(iter(engines.values())).OFFLINE) if engines else True,
-                  speakers=speakers)
+                  engine=settings.engine, offline=bool(engine_class(settings.engine).OFFLINE), speakers=speakers)
 
 
 REDO_LU = 0.3
