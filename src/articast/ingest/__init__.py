@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..models import Article, ArticleFacts
+from .blocks import document_article
 from .decode import MAX_ARTICLE_BYTES, decode_text
 from .epub import is_epub, read_epub
 from .html import looks_like_html, parse_html, real_author
@@ -120,10 +121,9 @@ def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Artic
         if fetched.content_type == DOCX_TYPE or is_docx(data):
             return _finish(parse_word(data, name, url), text_source, name, url, served_language, facts)
         if fetched.content_type == ODT_TYPE or is_odt(data):
-            page = parse_article(read_odt(data, name), name=name, kind="html", url=url)
-            return _finish(page, text_source, name, url, served_language, facts)
+            return _finish(held_to_limits(read_odt(data, name), name), text_source, name, url, served_language, facts)
         if fetched.content_type == EPUB_TYPE or is_epub(data):
-            return _finish(parse_book(read_epub(data, name), name), text_source, name, url, served_language, facts)
+            return _finish(held_to_limits(read_epub(data, name), name), text_source, name, url, served_language, facts)
         kind = {"text/html": "html", "application/xhtml+xml": "html", "text/plain": None}.get(
             fetched.content_type, "markdown")
         if fetched.charset:
@@ -146,10 +146,10 @@ def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Artic
         if is_docx(data) or (text_source != "-" and Path(text_source).suffix.lower() == ".docx"):
             return _finish(parse_word(data, name, None), text_source, name, None, served_language, facts)
         if is_odt(data) or (text_source != "-" and Path(text_source).suffix.lower() == ".odt"):
-            page = parse_article(read_odt(data, name), name=name, kind="html")
-            return _finish(page, text_source, name, None, served_language, facts)
+            return _finish(held_to_limits(read_odt(data, name), name), text_source, name, None, served_language,
+                           facts)
         if is_epub(data) or (text_source != "-" and Path(text_source).suffix.lower() == ".epub"):
-            return _finish(parse_book(read_epub(data, name), name), text_source, name, None, served_language,
+            return _finish(held_to_limits(read_epub(data, name), name), text_source, name, None, served_language,
                            facts)
         text = decode_text(data, name=name)
         kind = None if text_source == "-" else _kind_from_suffix(Path(text_source).suffix.lower())
@@ -158,15 +158,16 @@ def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Artic
 
 
 def parse_word(data: bytes, name: str, url: str | None) -> Article:
-    """A Word document read as the web path reads a page: headings as chapters (see ingest.word)."""
+    """A Word document read block by block: headings as chapters (see ingest.word, ingest.blocks)."""
     if not is_docx(data):
         raise InputError(f"{name}: is not a Word document that can be read (a damaged .docx?)")
     document = read_docx(data, name)
-    return parse_article(document.html, name=name, kind="html", url=url)
+    return held_to_limits(document_article(document.html, name, title=document.title, author=document.author,
+                                           language=document.language), name)
 
 
-def parse_book(book: Article, name: str) -> Article:
-    """An e-book read (ingest.epub), held to the limits every article is."""
+def held_to_limits(book: Article, name: str) -> Article:
+    """A document read (Word, OpenDocument, an e-book), held to the limits every article is."""
     count = sum(len(p.split()) for s in book.sections for p in s.paragraphs)
     if count > MAX_ARTICLE_WORDS:
         raise InputError(f"{name}: has {count:,} words; articast reads up to {MAX_ARTICLE_WORDS:,} "

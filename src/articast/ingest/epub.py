@@ -18,18 +18,18 @@ from urllib.parse import unquote, urldefrag
 
 from ..errors import InputError
 from ..models import Article, Section
+from .blocks import EPUB_TYPE, blocks, spoken_heading
 
 MAX_UNPACKED_BYTES = 500 * 2**20
 """A book whose files unpack to more than this is refused before it is read (a zip bomb)."""
 
-SKIPPED_TYPES = {"cover", "titlepage", "halftitlepage", "title-page", "copyright-page", "copyright", "toc",
+SKIPPEDEPUB_TYPES = {"cover", "titlepage", "halftitlepage", "title-page", "copyright-page", "copyright", "toc",
                  "index", "colophon", "loi", "lot", "imprint", "imprimatur", "landmarks", "frontispiece"}
 """The kinds of front and back matter that are not read (EPUB 3 epub:type values, EPUB 2 guide types)."""
 
 _NS = {"c": "urn:oasis:names:tc:opendocument:xmlns:container", "opf": "http://www.idpf.org/2007/opf",
        "dc": "http://purl.org/dc/elements/1.1/", "x": "http://www.w3.org/1999/xhtml",
        "ncx": "http://www.daisy.org/z3986/2005/ncx/", "epub": "http://www.idpf.org/2007/ops"}
-_TYPE = "{http://www.idpf.org/2007/ops}type"
 
 
 @dataclass(frozen=True)
@@ -126,60 +126,11 @@ def _chapter_text(document: str, title: str, name: str) -> list[str]:
     The web path's reader (trafilatura) is made to tell an article from a page's clutter, and a
     book's chapter has none: on pandoc's EPUBs it joined headings to the paragraphs after them and
     dropped short chapters, so every block is read instead."""
-    blocks = []
-    for text, heading in _blocks(document):
-        if heading and " ".join(text.split()) == " ".join(title.split()):
-            continue
-        blocks.append(text + "." if heading and text[-1:].isalnum() else text)
-    return blocks
-
-
-_BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dt", "dd", "figcaption", "td", "th")
-_NOTES = {"noteref", "footnote", "footnotes", "endnote", "endnotes", "rearnote", "rearnotes", "annoref", "annotation"}
-_NOTE_ROLES = {"doc-noteref", "doc-footnote", "doc-endnote", "doc-endnotes", "doc-backlink"}
-
-
-def _blocks(document: str) -> list[tuple[str, bool]]:
-    """The text of every block element that holds no other block, in document order, and whether it
-    is a heading; notes, note marks and their back links are taken out first."""
-    from lxml import etree, html
-
-    try:
-        root = html.fromstring(document.encode("utf-8"))
-    except (etree.ParserError, ValueError):
-        return []
-    notes = []
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        kinds = set((element.get(_TYPE) or element.get("epub:type") or "").split())
-        if kinds & _NOTES or element.get("role") in _NOTE_ROLES:
-            notes.append(element)
-    # Without those marks (EPUB 2): a link to a place in the document that links back to it is a note
-    # mark, and that place its note.
-    anchors = ("a", "{http://www.w3.org/1999/xhtml}a")
-    places = {element.get("id"): element for element in root.iter()
-              if isinstance(element.tag, str) and element.get("id")}
-    for link in root.iter(*anchors):
-        href = link.get("href") or ""
-        target = places.get(href[1:]) if href.startswith("#") else None
-        if target is not None and link.get("id") and any(
-                back.get("href") == f"#{link.get('id')}" for back in target.iter(*anchors)):
-            notes += [link, target]
-    for element in notes:
-        if element.getparent() is not None:
-            element.drop_tree()
     found = []
-    for element in root.iter():
-        tag = str(element.tag).split("}")[-1] if isinstance(element.tag, str) else ""
-        if tag not in _BLOCKS:
+    for text, level in blocks(document):
+        if level and " ".join(text.split()) == " ".join(title.split()):
             continue
-        inner = (child.tag.split("}")[-1] for child in element.iterdescendants() if isinstance(child.tag, str))
-        if any(child in _BLOCKS for child in inner):
-            continue
-        text = " ".join(element.text_content().split())
-        if text:
-            found.append((text, tag[0] == "h" and tag[1:].isdigit()))
+        found.append(spoken_heading(text) if level else text)
     return found
 
 
@@ -202,7 +153,7 @@ def _navigation(package: zipfile.ZipFile, opf: object, manifest: dict, toc_id: s
     """The contents as (file, title) in order, and the files the landmarks or guide call front or back matter."""
     skipped: set[str] = set()
     for reference in opf.iterfind(".//opf:guide/opf:reference", _NS):  # type: ignore[attr-defined]
-        if (reference.get("type") or "").lower() in SKIPPED_TYPES:
+        if (reference.get("type") or "").lower() in SKIPPEDEPUB_TYPES:
             skipped.add(_join(base, reference.get("href", "")))
     nav = next((path for path, _, properties in manifest.values() if "nav" in properties), None)
     contents: list[tuple[str, str]] = []
@@ -211,12 +162,12 @@ def _navigation(package: zipfile.ZipFile, opf: object, manifest: dict, toc_id: s
         skipped.add(nav)
         here = posixpath.dirname(nav)
         for element in document.iter("{http://www.w3.org/1999/xhtml}nav"):  # type: ignore[attr-defined]
-            kinds = set((element.get(_TYPE) or "").split())
+            kinds = set((element.get(EPUB_TYPE) or "").split())
             for link in element.iter("{http://www.w3.org/1999/xhtml}a"):
                 target = _join(here, link.get("href", ""))
                 if "toc" in kinds:
                     contents.append((target, " ".join("".join(link.itertext()).split())))
-                elif "landmarks" in kinds and set((link.get(_TYPE) or "").split()) & SKIPPED_TYPES:
+                elif "landmarks" in kinds and set((link.get(EPUB_TYPE) or "").split()) & SKIPPEDEPUB_TYPES:
                     skipped.add(target)
     if not contents:
         ncx = manifest.get(toc_id, (None,))[0] if toc_id else None
@@ -253,4 +204,4 @@ def _typed_as_skipped(document: str) -> bool:
 
     head = document[:4000]
     found = re.search(r"<(?:body|section)\b[^>]*\bepub:type\s*=\s*[\"']([^\"']+)[\"']", head)
-    return bool(found and set(found.group(1).split()) & SKIPPED_TYPES)
+    return bool(found and set(found.group(1).split()) & SKIPPEDEPUB_TYPES)

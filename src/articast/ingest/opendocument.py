@@ -1,4 +1,4 @@
-"""OpenDocument text (.odt): read as the HTML the web path reads, like a Word document.
+"""OpenDocument text (.odt): read block by block, as a Word document is (ingest.blocks).
 
 Headings (``text:h`` with their outline level, and the Title paragraph style) become the title and
 chapters; paragraphs, list items and table cells are read in document order. Comments
@@ -14,6 +14,8 @@ import io
 import zipfile
 
 from ..errors import InputError
+from ..models import Article
+from .blocks import document_article
 
 ODT_TYPE = "application/vnd.oasis.opendocument.text"
 
@@ -40,8 +42,8 @@ def is_odt(data: bytes) -> bool:
         return False
 
 
-def read_odt(data: bytes, name: str) -> str:
-    """The document as an HTML page whose headings are its chapters, its properties in the head."""
+def read_odt(data: bytes, name: str) -> Article:
+    """The document as an article whose top-level headings are its chapters (see ingest.blocks)."""
     from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -69,14 +71,12 @@ def read_odt(data: bytes, name: str) -> str:
             level = min(6, max(1, int(element.get(f"{{{_TEXT}}}outline-level", "1") or 1)))
             blocks.append(f"<h{level}>{text}</h{level}>")
         elif (element.get(f"{{{_TEXT}}}style-name") or "").lower() == "title":
-            blocks.append(f"<h1>{text}</h1>")
+            blocks.append(f'<h1 class="title">{text}</h1>')
         else:
             blocks.append(f"<p>{text}</p>")
     title, author, language = _properties(meta)
-    head = f'<meta name="author" content="{html.escape(author)}">' if author else ""
-    lang = f' lang="{html.escape(language)}"' if language else ""
-    return (f"<!DOCTYPE html><html{lang}><head><title>{html.escape(title or '')}</title>{head}</head>"
-            f"<body><article>{''.join(blocks)}</article></body></html>")
+    return document_article(f"<html><body>{''.join(blocks)}</body></html>", name, title=title, author=author,
+                            language=language)
 
 
 def _text(element: object) -> str:

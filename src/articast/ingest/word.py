@@ -1,4 +1,4 @@
-"""Word documents (.docx): read as the HTML the web path reads, through mammoth.
+"""Word documents (.docx): turned into HTML by mammoth, then read block by block (ingest.blocks).
 
 Headings (Heading 1-6, and the Title style) become the article's title and chapters; comments and
 tracked deletions are not read (tracked insertions are: they are the text as it now stands);
