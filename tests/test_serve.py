@@ -121,33 +121,39 @@ def test_serve_command_binds_loopback_logs_each_request_and_ctrl_c_exits_130(tmp
     (tmp_path / "feed.xml").write_text("<rss/>")
     (tmp_path / "ep.mp3").write_bytes(bytes(range(256)) * 40)
     proc, port = _serve(tmp_path)
-    try:
-        assert request(port, "GET", "/feed.xml")[2] == b"<rss/>"
-        assert request(port, "GET", "/ep.mp3", {"Range": "bytes=100-199"})[0] == 206
-        assert request(port, "HEAD", "/ep.mp3")[0] == 200
-        assert request(port, "GET", "/no%20such.mp3")[0] == 404
-        # A line is printed just after its answer is sent: read them as they come, then stop the server.
-        err: list[str] = []
-        watchdog = threading.Timer(30, proc.kill)  # a line that never comes fails the test, not the run
-        watchdog.start()
-        while sum(line[:2] == "20" for line in err) < 4:
+    err: list[str] = []
+
+    def answered() -> str:
+        """The server's next request line. It is printed just after the answer is sent, so each
+        request waits for its own line: the next request's thread could otherwise print first."""
+        while True:
             err.append(proc.stderr.readline().rstrip("\n"))
             assert err[-1], f"the server printed no more: {err}"
+            if err[-1][:2] == "20":
+                return err[-1]
+
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 127\.0\.0\.1"
+    watchdog = threading.Timer(30, proc.kill)  # a line that never comes fails the test, not the run
+    watchdog.start()
+    try:
+        assert request(port, "GET", "/feed.xml")[2] == b"<rss/>"
+        assert re.fullmatch(rf"{stamp} GET /feed\.xml 200 6", answered())
+        assert request(port, "GET", "/ep.mp3", {"Range": "bytes=100-199"})[0] == 206
+        assert re.fullmatch(rf"{stamp} GET /ep\.mp3 206 100", answered())
+        assert request(port, "HEAD", "/ep.mp3")[0] == 200
+        assert re.fullmatch(rf"{stamp} HEAD /ep\.mp3 200 0", answered())
+        assert request(port, "GET", "/no%20such.mp3")[0] == 404
+        assert re.fullmatch(rf"{stamp} GET /no such\.mp3 404 0", answered())
         watchdog.cancel()
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 130  # Ctrl-C, as the README's exit table says
         err += proc.stderr.read().splitlines()
     finally:
+        watchdog.cancel()
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
-    lines = [line for line in err if line[:2] == "20"]
-    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 127\.0\.0\.1"
-    assert len(lines) == 4, err
-    assert re.fullmatch(rf"{stamp} GET /feed\.xml 200 6", lines[0])
-    assert re.fullmatch(rf"{stamp} GET /ep\.mp3 206 100", lines[1])
-    assert re.fullmatch(rf"{stamp} HEAD /ep\.mp3 200 0", lines[2])
-    assert re.fullmatch(rf"{stamp} GET /no such\.mp3 404 0", lines[3])
+    assert sum(line[:2] == "20" for line in err) == 4, err
     assert err[-1] == "stopped serving" and "Traceback" not in "\n".join(err)
 
 
