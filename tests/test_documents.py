@@ -111,8 +111,7 @@ def test_a_word_document_without_properties_takes_its_title_style_and_one_served
 
 @pytest.mark.parametrize("content, said", [
     (b"PK\x03\x04" + b"\0" * 200, "is not a Word document that can be read (a damaged .docx?)"),
-    (b"%PDF-1.7\n" + b"\0" * 200, "is a PDF, which articast does not read yet; save its text as a .txt file (or "
-                                  "export it as .docx) and give that"),
+    (b"%PDF-1.7\n" + b"\0" * 200, "is not a PDF that can be read (a damaged file?)"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "is an old Word .doc or a password-protected document; "
                                                         "save it as .docx without a password"),
 ])

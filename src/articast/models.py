@@ -286,6 +286,17 @@ ProgressCallback = Callable[[Progress], None]
 CODE_SKIPPED = "A code sample is skipped here."
 """The paragraph ingest puts where a code sample was: the script says it in the article's language."""
 
+FOOTNOTES_SKIPPED = "The footnotes are not read."
+"""Said once where a document's footnotes were first left out."""
+
+REFERENCES_SKIPPED = "The list of references is not read."
+"""Said under a document's reference list or bibliography, which is left out."""
+
+FORMULA_SKIPPED = "A formula is skipped here."
+"""Said where a displayed formula that cannot be read aloud was."""
+
+DOCUMENT_NOTES = (FOOTNOTES_SKIPPED, REFERENCES_SKIPPED, FORMULA_SKIPPED)
+
 _TABLE_SKIPPED = re.compile(r"A table with (\d+) rows? is not read here\.")
 
 
@@ -295,5 +306,5 @@ def table_skipped(rows: int) -> str:
 
 
 def is_skip_note(paragraph: str) -> bool:
-    """Whether a paragraph only says that a code sample or a table is not read."""
-    return paragraph == CODE_SKIPPED or bool(_TABLE_SKIPPED.fullmatch(paragraph))
+    """Whether a paragraph only says that something is not read (code, a table, notes, a formula)."""
+    return paragraph == CODE_SKIPPED or paragraph in DOCUMENT_NOTES or bool(_TABLE_SKIPPED.fullmatch(paragraph))

@@ -15,9 +15,9 @@ class FollowCommand(Command):
     description = ("Record a source in the show's articast.toml, after reading it once to tell what it is: an "
                    "RSS, Atom or JSON feed (URL or file; a web page that names its feed works too), an OPML "
                    "file of feeds, a reading list (a text file of article URLs or paths, one a line, # for "
-                   "comments) or a folder of .md, .txt, .html, .docx, .odt and .epub files. 'articast update' then "
-                   "voices what is new in every followed source; its first update of a source voices only the newest "
-                   "--max-new items and marks the older ones as seen.")
+                   "comments) or a folder of .md, .txt, .html, .docx, .odt, .epub and .pdf files. 'articast update' "
+                   "then voices what is new in every followed source; its first update of a source voices only the "
+                   "newest --max-new items and marks the older ones as seen.")
     epilog = ("examples:\n  articast follow https://example.com/feed.xml\n  articast follow reading-list.txt "
               "--max-new 10\n  articast follow ~/drafts\n  articast follow --list")
     raw_help = True

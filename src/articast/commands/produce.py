@@ -28,8 +28,8 @@ class ProduceCommand(Command):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("sources", nargs="+", metavar="ARTICLE",
-                            help="a text, Markdown, HTML, Word (.docx), OpenDocument (.odt) or e-book (.epub) file, "
-                                 "an http(s) URL, or - for standard input; give several to make one episode each "
+                            help="a text, Markdown, HTML, Word (.docx), OpenDocument (.odt), e-book (.epub) or PDF "
+                                 "file, an http(s) URL, or - for standard input; give several to make one episode each "
                                  "(a failed one does not stop the rest)")
         output = parser.add_argument_group("output", "where the episode goes and how it is named and encoded")
         options.add_out(output, "show folder to write into (default: output/, or $ARTICAST_OUT)")

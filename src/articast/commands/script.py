@@ -17,8 +17,8 @@ class ScriptCommand(Command):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("source", metavar="ARTICLE",
-                            help="a text, Markdown, HTML, Word (.docx), OpenDocument (.odt) or e-book (.epub) file, "
-                                 "an http(s) URL, or - for standard input")
+                            help="a text, Markdown, HTML, Word (.docx), OpenDocument (.odt), e-book (.epub) or PDF "
+                                 "file, an http(s) URL, or - for standard input")
         options.add_title(parser)
         options.add_out(parser, "show folder whose articast.toml [lexicon] applies (default: output/)")
         options.add_lexicon(parser)

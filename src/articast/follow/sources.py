@@ -23,7 +23,7 @@ from ..ingest.web import fetch, is_url
 KINDS = ("feed", "opml", "list", "folder")
 """What a followed source can be."""
 
-ARTICLE_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".docx", ".odt", ".epub")
+ARTICLE_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".docx", ".odt", ".epub", ".pdf")
 """The files a followed folder's articles are."""
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/json",
@@ -32,10 +32,10 @@ FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+j
 """Media types a followed URL may come as (servers label feeds loosely; the body says what it is)."""
 
 _NOT_ARTICLE_SUFFIXES = {
-    ".pdf": "a PDF", ".mp3": "audio", ".m4a": "audio", ".ogg": "audio", ".opus": "audio", ".wav": "audio",
+    ".mp3": "audio", ".m4a": "audio", ".ogg": "audio", ".opus": "audio", ".wav": "audio",
     ".mp4": "a video", ".m4v": "a video", ".webm": "a video", ".mov": "a video", ".jpg": "an image",
     ".jpeg": "an image", ".png": "an image", ".gif": "an image", ".webp": "an image", ".svg": "an image",
-    ".zip": "an archive", ".epub": "an e-book",
+    ".zip": "an archive",
 }
 
 FULL_CONTENT_WORDS = 150
@@ -329,7 +329,8 @@ def parse_reading_list(text: str, base: str) -> Listing:
 
 
 def list_folder(folder: Path) -> Listing:
-    """A folder's article files (.md, .markdown, .txt, .html, .htm, .docx, .odt, .epub; not hidden), oldest first."""
+    """A folder's article files (.md, .markdown, .txt, .html, .htm, .docx, .odt, .epub, .pdf; not hidden), oldest
+    first."""
     items = []
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or path.suffix.lower() not in ARTICLE_SUFFIXES or not path.is_file():

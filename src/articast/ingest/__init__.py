@@ -14,6 +14,7 @@ from .epub import is_epub, read_epub
 from .html import looks_like_html, parse_html, real_author
 from .markdown import is_skip_note, looks_like_markdown, parse_markdown
 from .opendocument import ODT_TYPE, is_odt, read_odt
+from .pdf import is_pdf, read_pdf
 from .text import parse_text
 from .web import fetch, is_url
 from .word import DOCX_TYPE, is_docx, is_old_word, read_docx
@@ -24,6 +25,10 @@ _MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 _LIMIT_MB = MAX_ARTICLE_BYTES // 1_000_000
 EPUB_TYPE = "application/epub+zip"
+PDF_TYPE = "application/pdf"
+
+MAX_DOCUMENT_BYTES = 200_000_000
+"""A PDF or an e-book may be this large (their pictures weigh more than their words)."""
 
 MAX_ARTICLE_WORDS = 150_000
 """About fifteen hours of speech: longer input is refused before any work starts, never a stalled machine."""
@@ -46,13 +51,18 @@ def read_source_bytes(source: str | Path) -> tuple[bytes, str]:
         try:
             size = path.stat().st_size
             if size > MAX_ARTICLE_BYTES:
-                raise InputError(f"{name}: {size / 1e6:.1f} MB is larger than the {_LIMIT_MB} MB an article may be")
+                with path.open("rb") as file:
+                    head = file.read(1024)
+                if not (is_pdf(head) or head.startswith(b"PK")) or size > MAX_DOCUMENT_BYTES:
+                    limit = MAX_DOCUMENT_BYTES if is_pdf(head) or head.startswith(b"PK") else MAX_ARTICLE_BYTES
+                    raise InputError(f"{name}: {size / 1e6:.1f} MB is larger than the {limit // 1_000_000} MB "
+                                     f"{'a document' if limit == MAX_DOCUMENT_BYTES else 'an article'} may be")
             data = path.read_bytes()
         except PermissionError:
             raise InputError(f"{name}: permission denied") from None
         except OSError as exc:
             raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from None
-    if len(data) > MAX_ARTICLE_BYTES:
+    if len(data) > MAX_ARTICLE_BYTES and (name == "stdin" or len(data) > MAX_DOCUMENT_BYTES):
         raise InputError(f"{name}: larger than the {_LIMIT_MB} MB an article may be")
     return data, name
 
@@ -105,7 +115,8 @@ def with_facts(article: Article, facts: ArticleFacts | None) -> Article:
 
 
 def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Article:
-    """Read an article from a path, an http(s) URL, or "-" (stdin): plain text, Markdown, HTML or Word.
+    """Read an article from a path, an http(s) URL, or "-" (stdin): plain text, Markdown, HTML, Word,
+    OpenDocument, EPUB or PDF.
 
     ``facts`` (from a feed item or a reading list) fill in what the article does not say itself. A
     Word document (.docx) is read as a page whose headings are its chapters (ingest.word)."""
@@ -124,6 +135,8 @@ def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Artic
             return _finish(held_to_limits(read_odt(data, name), name), text_source, name, url, served_language, facts)
         if fetched.content_type == EPUB_TYPE or is_epub(data):
             return _finish(held_to_limits(read_epub(data, name), name), text_source, name, url, served_language, facts)
+        if fetched.content_type == PDF_TYPE or is_pdf(data):
+            return _finish(held_to_limits(read_pdf(data, name), name), text_source, name, url, served_language, facts)
         kind = {"text/html": "html", "application/xhtml+xml": "html", "text/plain": None}.get(
             fetched.content_type, "markdown")
         if fetched.charset:
@@ -137,9 +150,9 @@ def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Artic
             raise InputError(f"{name}: the page is empty")
     else:
         data, name = read_source_bytes(source)
-        if data.startswith(b"%PDF-"):
-            raise InputError(f"{name}: is a PDF, which articast does not read yet; save its text as a .txt "
-                             "file (or export it as .docx) and give that")
+        if is_pdf(data) or (text_source != "-" and Path(text_source).suffix.lower() == ".pdf"):
+            return _finish(held_to_limits(read_pdf(data, name), name), text_source, name, None, served_language,
+                           facts)
         if is_old_word(data):
             raise InputError(f"{name}: is an old Word .doc or a password-protected document; "
                              "save it as .docx without a password")

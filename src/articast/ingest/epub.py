@@ -23,7 +23,7 @@ from .blocks import EPUB_TYPE, blocks, spoken_heading
 MAX_UNPACKED_BYTES = 500 * 2**20
 """A book whose files unpack to more than this is refused before it is read (a zip bomb)."""
 
-SKIPPEDEPUB_TYPES = {"cover", "titlepage", "halftitlepage", "title-page", "copyright-page", "copyright", "toc",
+SKIPPED_TYPES = {"cover", "titlepage", "halftitlepage", "title-page", "copyright-page", "copyright", "toc",
                  "index", "colophon", "loi", "lot", "imprint", "imprimatur", "landmarks", "frontispiece"}
 """The kinds of front and back matter that are not read (EPUB 3 epub:type values, EPUB 2 guide types)."""
 
@@ -153,7 +153,7 @@ def _navigation(package: zipfile.ZipFile, opf: object, manifest: dict, toc_id: s
     """The contents as (file, title) in order, and the files the landmarks or guide call front or back matter."""
     skipped: set[str] = set()
     for reference in opf.iterfind(".//opf:guide/opf:reference", _NS):  # type: ignore[attr-defined]
-        if (reference.get("type") or "").lower() in SKIPPEDEPUB_TYPES:
+        if (reference.get("type") or "").lower() in SKIPPED_TYPES:
             skipped.add(_join(base, reference.get("href", "")))
     nav = next((path for path, _, properties in manifest.values() if "nav" in properties), None)
     contents: list[tuple[str, str]] = []
@@ -167,7 +167,7 @@ def _navigation(package: zipfile.ZipFile, opf: object, manifest: dict, toc_id: s
                 target = _join(here, link.get("href", ""))
                 if "toc" in kinds:
                     contents.append((target, " ".join("".join(link.itertext()).split())))
-                elif "landmarks" in kinds and set((link.get(EPUB_TYPE) or "").split()) & SKIPPEDEPUB_TYPES:
+                elif "landmarks" in kinds and set((link.get(EPUB_TYPE) or "").split()) & SKIPPED_TYPES:
                     skipped.add(target)
     if not contents:
         ncx = manifest.get(toc_id, (None,))[0] if toc_id else None
@@ -204,4 +204,4 @@ def _typed_as_skipped(document: str) -> bool:
 
     head = document[:4000]
     found = re.search(r"<(?:body|section)\b[^>]*\bepub:type\s*=\s*[\"']([^\"']+)[\"']", head)
-    return bool(found and set(found.group(1).split()) & SKIPPEDEPUB_TYPES)
+    return bool(found and set(found.group(1).split()) & SKIPPED_TYPES)

@@ -18,7 +18,7 @@ FETCH_TIMEOUT_S = 20.0
 USER_AGENT = "articast/0.1 (+https://pypi.org/project/articast/; turns articles into podcast episodes)"
 _ACCEPTED = ("text/html", "application/xhtml+xml", "text/plain", "text/markdown", "text/x-markdown",
              "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/epub+zip",
-             "application/vnd.oasis.opendocument.text")
+             "application/vnd.oasis.opendocument.text", "application/pdf")
 
 
 @dataclass(frozen=True)

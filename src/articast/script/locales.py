@@ -523,15 +523,33 @@ _NOTES = {
 """Per language: the note for a skipped code sample, for a skipped table of n rows, and the title
 of a chapter with no heading."""
 
+_DOCUMENT_NOTES = {
+    "de": ("Die Fußnoten werden nicht vorgelesen.", "Das Literaturverzeichnis wird nicht vorgelesen.",
+           "Hier wird eine Formel übersprungen."),
+    "fr": ("Les notes de bas de page ne sont pas lues.", "La liste des références n'est pas lue.",
+           "Une formule est omise ici."),
+    "es": ("Las notas al pie no se leen.", "La lista de referencias no se lee.", "Aquí se omite una fórmula."),
+    "it": ("Le note a piè di pagina non vengono lette.", "L'elenco dei riferimenti non viene letto.",
+           "Qui si salta una formula."),
+    "pt": ("As notas de rodapé não são lidas.", "A lista de referências não é lida.", "Aqui é omitida uma fórmula."),
+    "nl": ("De voetnoten worden niet voorgelezen.", "De literatuurlijst wordt niet voorgelezen.",
+           "Hier wordt een formule overgeslagen."),
+    "pl": ("Przypisy nie są czytane.", "Bibliografia nie jest czytana.", "Tu pominięto wzór."),
+}
+"""Per language: what is said where a document's footnotes, reference list or a formula are left out."""
+
 
 def localised_note(note: str, language: str | None) -> str | None:
     """A skip note (ingest's, in English) in the article's language; None where there is none to say
     it in (a language without its notes here): silence rather than English in another language."""
-    from ..models import CODE_SKIPPED
+    from ..models import CODE_SKIPPED, DOCUMENT_NOTES
 
     code = base_language(normalise_tag(language or "en")) or ""
     if code == "en":
         return note
+    if note in DOCUMENT_NOTES:
+        said = _DOCUMENT_NOTES.get(code)
+        return said[DOCUMENT_NOTES.index(note)] if said else None
     notes = _NOTES.get(code)
     if notes is None:
         return None
