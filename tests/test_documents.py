@@ -338,3 +338,35 @@ def test_a_short_note_is_read_whole_in_its_own_script(tmp_path):
     assert script["title"] == "Мороз и солнце" and script["language"] == "ru"
     assert [s["text"] for c in script["chapters"] for s in c["segments"]] == [
         "Мороз и солнце", "Мороз и солнце; день чудесный!", "Ещё ты дремлешь, друг прелестный."]
+
+
+def test_split_chapters_makes_one_episode_a_chapter_numbered_with_the_book_as_their_season(tmp_path):
+    import feedparser
+    from mutagen.id3 import ID3
+
+    book = build_epub(tmp_path / "lighthouse.epub", 3)
+    show = tmp_path / "show"
+    result = subprocess.run([*ARTICAST, "produce", str(book), "--split", "chapters", "--out", str(show),
+                             "--no-music", "--publish", "--base-url", "https://example.org/show/"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "The Keeper: 3 chapters, one episode each" in result.stderr
+    mp3s = sorted(show.glob("*.mp3"))
+    assert len(mp3s) == 3
+    tags = sorted((str(ID3(mp3)["TRCK"]), str(ID3(mp3)["TIT2"]), str(ID3(mp3)["TXXX:SERIES"])) for mp3 in mp3s)
+    assert tags == [(f"{n}/3", f"The Keeper, {n}: {title}", "The Keeper")
+                    for n, (title, _) in enumerate(CHAPTERS, start=1)]
+    feed = feedparser.parse(str(show / "feed.xml"))
+    assert not feed.bozo
+    items = sorted(feed.entries, key=lambda entry: int(entry.itunes_episode))
+    assert [(entry.title, entry.itunes_season, entry.itunes_episode) for entry in items] == [
+        (f"The Keeper, {n}: {title}", "1", str(n)) for n, (title, _) in enumerate(CHAPTERS, start=1)]
+    season = (show / "feed.xml").read_text(encoding="utf-8")
+    assert season.count('<podcast:season name="The Keeper">1</podcast:season>') == 3
+    # Without --split: one episode with a chapter mark a chapter.
+    whole = subprocess.run([*ARTICAST, "produce", str(book), "--out", str(tmp_path / "one"), "--no-music"],
+                           capture_output=True, text=True, timeout=600)
+    assert whole.returncode == 0, whole.stderr
+    (mp3,) = (tmp_path / "one").glob("*.mp3")
+    assert [str(chap.sub_frames["TIT2"]) for chap in sorted(ID3(mp3).getall("CHAP"), key=lambda c: c.start_time)] \
+        == [title for title, _ in CHAPTERS]

@@ -57,6 +57,15 @@ class Article:
     folder: it is new to the listener when it is added, so it is dated then, and its own date is
     given in the description."""
 
+    series: str | None = None
+    """The book this is one chapter of (``produce --split chapters``): its season in the feed."""
+
+    part: int | None = None
+    """Which chapter of ``series`` this is, from 1."""
+
+    parts: int | None = None
+    """How many chapters ``series`` has."""
+
 
 ATTRIBUTION = "Original article: "
 """What ends the description of an episode made from a web page, before the page's address."""

@@ -256,6 +256,9 @@ def produce(source: str | Path | Article, settings: Settings = Settings(), *, ti
                 cover=default_cover(),
                 link=script.link,
                 source=identity,
+                series=article.series,
+                part=article.part,
+                parts=article.parts,
                 language=iso_639_2(script.language),
             ))
             log.info("timing: tags and sidecars %.3f s", time.perf_counter() - started)

@@ -19,6 +19,7 @@ from mutagen.id3 import (
     TLAN,
     TLEN,
     TPE1,
+    TRCK,
     TXXX,
     USLT,
     WOAS,
@@ -79,12 +80,21 @@ class TagInfo:
     """Where the article came from (TXXX "ARTICLE SOURCE", see naming.source_identity): the same article
     made again replaces its own episode; another never does, and never inherits its GUID."""
 
+    series: str | None = None
+    """The book this episode is one chapter of (TXXX "SERIES"), with ``part`` of ``parts`` (TRCK)."""
+
+    part: int | None = None
+    parts: int | None = None
+
 
 ARTICLE_DATE = "ARTICLE DATE"
 """The description of the TXXX frame that holds the article's own date."""
 
 ARTICLE_SOURCE = "ARTICLE SOURCE"
 """The description of the TXXX frame that holds where the article came from."""
+
+SERIES = "SERIES"
+"""The description of the TXXX frame that holds the book a chapter's episode belongs to."""
 
 
 def read_source(path: Path) -> str | None:
@@ -119,6 +129,9 @@ def write_tags(path: Path, info: TagInfo) -> None:
         tag.add(TXXX(encoding=1, desc=ARTICLE_DATE, text=info.article_date))
     if info.source:
         tag.add(TXXX(encoding=1, desc=ARTICLE_SOURCE, text=info.source))
+    if info.series and info.part:
+        tag.add(TXXX(encoding=1, desc=SERIES, text=info.series))
+        tag.add(TRCK(encoding=1, text=f"{info.part}/{info.parts}" if info.parts else str(info.part)))
     if info.summary:
         tag.add(COMM(encoding=1, lang=info.language, desc="", text=info.summary))
     if info.transcript:

@@ -15,7 +15,7 @@ from . import options
 from .base import Command
 
 if TYPE_CHECKING:
-    from ..models import Episode
+    from ..models import Article, Episode
 
 
 class ProduceCommand(Command):
@@ -56,6 +56,10 @@ class ProduceCommand(Command):
         options.add_setting(music, "outro", type=Path, metavar="FILE", help="outro music, any format ffmpeg reads")
         options.add_setting(music, "music", action="store_const", const=False, help="no intro or outro music")
 
+        parser.add_argument("--split", choices=("none", "chapters"), default="none",
+                            help="chapters: one episode a chapter (a book's, a long document's), numbered in "
+                                 "order, with the book as their season in the feed; none (the default): one "
+                                 "episode with a chapter mark a chapter")
         parser.add_argument("--dry-run", action="store_true",
                             help="read the article and say what would be spoken: its segments, how many the "
                                  "cache lacks and their characters (what a paid speech service counts), and "
@@ -77,12 +81,16 @@ class ProduceCommand(Command):
                                  'needs pip install "articast[ray]"')
 
     def run(self, args: argparse.Namespace) -> int:
-        sources: list[str] = args.sources
+        sources: list[str | Article] = list(args.sources)
         if sources.count("-") > 1:
             raise InputError("- (standard input) can be given only once")
         if args.title and len(sources) > 1:
             raise InputError("--title names one episode: give it with a single ARTICLE")
         settings = options.settings_from(args)
+        if args.split == "chapters":
+            if args.title:
+                raise InputError("--title names one episode: leave it out with --split chapters")
+            sources = split(args.sources)
         if args.dry_run:
             if args.publish:
                 raise InputError("--dry-run writes nothing: leave out --publish")
@@ -108,7 +116,23 @@ class ProduceCommand(Command):
         return ExitStatus.ERROR if failed else ExitStatus.OK
 
 
-def dry_run(sources: list[str], settings: Settings, title: str | None) -> int:
+def split(sources: list[str]) -> list[str | Article]:
+    """Each source read and cut into one article a chapter (see ingest.split_chapters)."""
+    from ..ingest import read_article, split_chapters
+
+    chapters: list[str | Article] = []
+    for source in sources:
+        book = read_article(source)
+        parts = split_chapters(book)
+        if not parts:
+            raise InputError(f"{source}: has no chapter with words to read")
+        print(f"{book.title}: {len(parts)} chapter{'s' if len(parts) != 1 else ''}, one episode each",
+              file=sys.stderr)
+        chapters.extend(parts)
+    return chapters
+
+
+def dry_run(sources: list[str | Article], settings: Settings, title: str | None) -> int:
     """What producing each article would speak and send, one paragraph each on stdout."""
     from ..pipeline import dry_run as plan
 
@@ -126,7 +150,12 @@ def dry_run(sources: list[str], settings: Settings, title: str | None) -> int:
     return ExitStatus.OK
 
 
-def produce_one(source: str, settings: Settings, title: str | None) -> Episode:
+def _label(source: str | Article) -> str:
+    """What a source is called in messages: its path or URL, or a chapter's title."""
+    return source if isinstance(source, str) else source.title
+
+
+def produce_one(source: str | Article, settings: Settings, title: str | None) -> Episode:
     """One article made into an episode, with a progress bar on the terminal."""
     from ..progress import ProgressBar
     from ..speech import early
@@ -136,14 +165,16 @@ def produce_one(source: str, settings: Settings, title: str | None) -> Episode:
     try:
         # Before the pipeline is even imported: workers for an article not produced before load
         # their voices while this process reads it (see speech.early).
-        early.start_for(source, settings)
+        if isinstance(source, str):
+            early.start_for(source, settings)
         from ..pipeline import produce
 
         episode = produce(source, settings, title=title, progress=bar)
     finally:
         bar.close()
         discard_early()  # any the produce did not take over (it failed before it spoke)
-    early.remember(source)
+    if isinstance(source, str):
+        early.remember(source)
     say_made(episode)
     return episode
 
@@ -156,7 +187,7 @@ def say_made(episode: Episode) -> None:
           file=sys.stderr)
 
 
-def produce_batch(sources: list[str], settings: Settings, show_traceback: bool,
+def produce_batch(sources: list[str | Article], settings: Settings, show_traceback: bool,
                   title: str | None = None) -> tuple[list[Episode], list[str]]:
     """Several articles in one batch (one set of speech workers); each one's files are printed as it
     is done, in order, and one that fails is named and the rest go on."""
@@ -169,9 +200,9 @@ def produce_batch(sources: list[str], settings: Settings, show_traceback: bool,
 
     bar = ArticleBar(sys.stderr, len(sources))
 
-    def task(number: int, source: str) -> Callable[[], Episode]:
+    def task(number: int, source: str | Article) -> Callable[[], Episode]:
         def make() -> Episode:
-            bar.start(number, source)
+            bar.start(number, _label(source))
             try:
                 return batch.produce(source, title=title)
             finally:
@@ -181,20 +212,22 @@ def produce_batch(sources: list[str], settings: Settings, show_traceback: bool,
     with make_batch(settings, len(sources)) as batch:
         for index, outcome in batch.run([task(n, source) for n, source in enumerate(sources, start=1)]):
             source = sources[index]
+            label = _label(source)
             bar.clear()
             if isinstance(outcome, Exception):
                 if show_traceback:
                     traceback.print_exception(outcome)
                 if isinstance(outcome, ArticastError):
-                    print(f"error: {_naming(source, str(outcome))}", file=sys.stderr)
+                    print(f"error: {_naming(label, str(outcome))}", file=sys.stderr)
                 else:
                     said = os_error_message(outcome) if isinstance(outcome, OSError) else None
-                    print(f"error: {source}: {said or unexpected_message(outcome)}", file=sys.stderr)
-                failed.append(source)
+                    print(f"error: {label}: {said or unexpected_message(outcome)}", file=sys.stderr)
+                failed.append(label)
                 continue
             episode = outcome
             episodes.append(episode)
-            early.remember(source)
+            if isinstance(source, str):
+                early.remember(source)
             say_made(episode)
             for path in episode.files:
                 print(path, flush=True)

@@ -19,7 +19,7 @@ from .text import parse_text
 from .web import fetch, is_url
 from .word import DOCX_TYPE, is_docx, is_old_word, read_docx
 
-__all__ = ["read_article", "parse_article", "with_facts", "MAX_ARTICLE_BYTES", "is_url"]
+__all__ = ["read_article", "parse_article", "with_facts", "split_chapters", "MAX_ARTICLE_BYTES", "is_url"]
 
 _MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -177,6 +177,20 @@ def parse_word(data: bytes, name: str, url: str | None) -> Article:
     document = read_docx(data, name)
     return held_to_limits(document_article(document.html, name, title=document.title, author=document.author,
                                            language=document.language), name)
+
+
+def split_chapters(article: Article) -> list[Article]:
+    """A book as one article a chapter (``produce --split chapters``), numbered in order, each naming
+    the book as its series; a chapter with nothing to read is left out of the count."""
+    chapters = [section for section in article.sections if any(not is_skip_note(p) for p in section.paragraphs)]
+    parts = []
+    for number, section in enumerate(chapters, start=1):
+        title = f"{article.title}, {number}: {section.title}" if section.title else f"{article.title}, {number}"
+        parts.append(dataclasses.replace(
+            article, title=title, sections=(dataclasses.replace(section, title=section.title),),
+            source=f"{article.source}#chapter-{number}" if article.source else None, series=article.title,
+            part=number, parts=len(chapters), summary=None))
+    return parts
 
 
 def held_to_limits(book: Article, name: str) -> Article:

@@ -180,7 +180,7 @@ def _page_lines(page, number: int) -> tuple[list[_Line], int]:
         box = raw.FS_RECTF()
         name = ctypes.create_string_buffer(128)
         flags = ctypes.c_int()
-        glyphs = []
+        glyphs: list[tuple | None] = []  # (text, x0, x1, top, bottom, style, hyphen); None: a space
         fonts: dict[int | None, tuple[bool, bool, bool, int]] = {}
         real = 0
         for index in range(count):
@@ -228,7 +228,7 @@ def _page_lines(page, number: int) -> tuple[list[_Line], int]:
 def _lines_from(glyphs: list, number: int) -> list[_Line]:
     """Glyphs (text, x0, x1, top, bottom, (bold, mathy), hyphen), with None for a space, into line pieces."""
     lines: list[_Line] = []
-    current: list[tuple] = []  # the glyphs of the piece being built, None for spaces
+    current: list[tuple | None] = []  # the glyphs of the piece being built, None for spaces
     band: tuple[float, float] | None = None
 
     def finish() -> None:
@@ -641,14 +641,14 @@ def _bare(text: str) -> str:
 def _article(pages: list[list[_Line]], geometry: list[tuple[float, float]], outline: list[_Entry],
              info: dict, name: str) -> Article:
     _furniture(pages, geometry)
-    heights = Counter()
+    heights: Counter[float] = Counter()
     for lines in pages:
         for line in lines:
             heights[round(line.height * 2) / 2] += sum(len(word.text) for word in line.words)
     if not heights:
         raise InputError(f"{name}: has no words to read")
     body = heights.most_common(1)[0][0]
-    weights = Counter()
+    weights: Counter[int] = Counter()
     for lines in pages:
         for line in lines:
             weights[line.weight] += len(line.text)
@@ -818,7 +818,8 @@ def _headings_from_type(blocks: list[_Block], body: float) -> None:
         if kind is not None and numbered >= 2:
             block.level = kinds.index(kind) + 1
             if kind == 0:
-                block.level += _NUMBERING[0].match(block.said).group(0).strip(".").count(".")
+                number = _NUMBERING[0].match(block.said)
+                block.level += number.group(0).strip(".").count(".") if number else 0
         else:
             block.level = classes.index((size, bold)) + 1 + (len(kinds) if numbered >= 2 else 0)
             if _references_heading(block.said) and numbered >= 2:

@@ -15,7 +15,7 @@ from ..config import Settings
 from ..errors import InputError
 from ..fsutil import remove_stale_temps, show_lock, write_bytes_atomic
 from ..languages import from_iso_639_2
-from ..tags import ARTICLE_DATE, ARTICLE_SOURCE
+from ..tags import ARTICLE_DATE, ARTICLE_SOURCE, SERIES
 from .app import ICON_SIZES_PX, MANIFEST_FILE, WORKER_FILE, icon_bytes, icon_name, render_manifest, render_worker
 from .cover import FEED_COVER_PX, cover_bytes, prepare_user_cover
 from .embed import EMBED_FILE, embed_tag, render_embed
@@ -161,6 +161,8 @@ def _read_episode(mp3: Path) -> dict:
     sources = tag.getall("WOAS")
     dated = tag.get(f"TXXX:{ARTICLE_DATE}")
     source = tag.get(f"TXXX:{ARTICLE_SOURCE}")
+    series = tag.get(f"TXXX:{SERIES}")
+    track = str(tag.get("TRCK") or "").split("/")[0]
     chapters = sorted(tag.getall("CHAP"), key=lambda c: c.start_time)
     return {
         "title": str(tag.get("TIT2") or mp3.stem),
@@ -169,6 +171,8 @@ def _read_episode(mp3: Path) -> dict:
         "link": sources[0].url if sources else "",
         "dated": str(dated.text[0]) if dated and dated.text else "",
         "source": str(source.text[0]) if source and source.text else "",
+        "series": str(series.text[0]) if series and series.text and track.isdigit() else "",
+        "part": int(track) if series and track.isdigit() else 0,
         "language": from_iso_639_2(str(tag.get("TLAN") or "")) or "",
         "duration_s": int(audio.info.length) if audio.info else 0,  # whole seconds, as players show it (99.7 s is 1:39)
         "chapters": [{"title": str(c.sub_frames.get("TIT2") or ""), "start": c.start_time / 1000} for c in chapters],

@@ -135,6 +135,9 @@ def render_feed(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, 
     _sub(channel, f"{{{PODCAST}}}locked", "no", owner=show.owner_email or None)
 
     dates = episode_dates(episodes)
+    # Each book split into chapters is a season, numbered in the order its first chapter was published.
+    books = sorted({r.series for r in episodes if r.series},
+                   key=lambda name: min(r.number for r in episodes if r.series == name))
     for record in sorted(episodes, key=lambda r: (dates[r.slug], r.number), reverse=True):
         names = files[record.slug]
         item = _sub(channel, "item")
@@ -148,7 +151,14 @@ def render_feed(show: ShowInfo, episodes: list[EpisodeRecord], files: dict[str, 
         _sub(item, "enclosure", url=url_for(show.base_url, names["mp3"]), length=str(record.length_bytes),
              type="audio/mpeg")
         _sub(item, f"{{{ITUNES}}}duration", str(record.duration_s))
-        _sub(item, f"{{{ITUNES}}}episode", str(record.number))
+        if record.series:
+            _sub(item, f"{{{ITUNES}}}season", str(books.index(record.series) + 1))
+            _sub(item, f"{{{ITUNES}}}episode", str(record.part))
+            _sub(item, f"{{{PODCAST}}}season", str(books.index(record.series) + 1),
+                 name=clean_text(record.series, 128))
+            _sub(item, f"{{{PODCAST}}}episode", str(record.part))
+        else:
+            _sub(item, f"{{{ITUNES}}}episode", str(record.number))
         _sub(item, f"{{{ITUNES}}}episodeType", "full")
         _sub(item, f"{{{ITUNES}}}explicit", "true" if show.explicit else "false")
         if record.author:

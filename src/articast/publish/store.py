@@ -55,6 +55,12 @@ class EpisodeRecord:
     """Where the article came from, from the episode's tags: another article's sound under this
     episode's file name is another episode, with a GUID of its own."""
 
+    series: str = ""
+    """The book this episode is a chapter of (``produce --split chapters``), from its tags: its season."""
+
+    part: int = 0
+    """Which chapter of ``series`` it is: its episode number in that season."""
+
 
 def _moment(record: EpisodeRecord) -> dt.datetime:
     """The article's own date (midnight UTC), else the first publication time."""
