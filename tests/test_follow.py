@@ -103,15 +103,15 @@ def test_opml_reading_list_and_folder(tmp_path: Path):
                                  str(tmp_path / "list.txt"))
     assert [i.link for i in listing.items] == ["https://a.example/1", str(tmp_path / "notes.md"),
                                               "https://a.example/r.pdf"]
-    assert listing.items[2].not_article == "a PDF"
+    assert listing.items[2].not_article is None  # a PDF is read
     assert [i.link for i in parse_reading_list("one.html\n", "https://lists.example/me/list.txt").items] == [
         "https://lists.example/me/one.html"]
     (tmp_path / ".hidden.md").write_text("x")
     (tmp_path / "photo.jpg").write_bytes(b"x")
-    for document in ("draft.docx", "draft.odt", "book.epub"):
+    for document in ("draft.docx", "draft.odt", "book.epub", "paper.pdf"):
         (tmp_path / document).write_bytes(b"PK")
     assert sorted(Path(i.link).name for i in list_folder(tmp_path).items) == [
-        "book.epub", "draft.docx", "draft.odt", "notes.md"]
+        "book.epub", "draft.docx", "draft.odt", "notes.md", "paper.pdf"]
 
 
 def test_duplicates_and_newest_first():
@@ -124,13 +124,13 @@ def test_duplicates_and_newest_first():
     assert [i.title for i in _unique(_newest_first(listing, "feed"))] == ["B", "C", "A"]
 
 
-def test_podcast_episodes_pdfs_and_images_are_not_articles():
+def test_podcast_episodes_and_images_are_not_articles_and_pdfs_are():
     data = rss([{"title": "Episode 5", "link": "https://pod.example/5", "enclosure": "https://pod.example/5.mp3"},
                 {"title": "Report", "link": "https://x.example/report.pdf"},
                 {"title": "Photo", "link": "https://x.example/p.JPG"},
                 {"title": "Story", "link": "https://x.example/story"}]).encode()
     kinds = [i.not_article for i in parse_feed(data, "https://x.example/feed").items]
-    assert kinds == ["a podcast episode", "a PDF", "an image", None]
+    assert kinds == ["a podcast episode", None, "an image", None]
 
 
 @pytest.mark.slow

@@ -38,6 +38,21 @@ def server():
     served.stop()
 
 
+def one_page_pdf(title: str, text: str) -> bytes:
+    """A one-page PDF with a title in its information and one paragraph (made with ReportLab)."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    c = canvas.Canvas(out)
+    c.setTitle(title)
+    c.setFont("Helvetica", 11)
+    c.drawString(72, 700, text)
+    c.save()
+    return out.getvalue()
+
+
 def quick_show(folder: Path) -> Path:
     """A show folder whose episodes are mono and without music: the tests here are about what is made."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -157,7 +172,9 @@ def test_full_articles_from_atom_and_json_feeds_in_an_opml_file_and_items_withou
                   {"id": "s1", "url": "/papers/latest", "title": "Latest paper",
                    "date_published": "2025-12-02T08:00:00Z"}]}),
                "application/feed+json")
-    server.add("/papers/latest", b"%PDF-1.4 not really", "application/pdf")
+    server.add("/papers/latest", b"PK\x03\x04 not an article", "application/zip")
+    server.add("/papers/report.pdf", one_page_pdf("Annual report", "The harbour handled more ships this year "
+                                                  "than in any year before it."), "application/pdf")
     server.add("/subs.opml", '<?xml version="1.0"?><opml version="2.0"><body>'
                              '<outline text="Atom" xmlUrl="/atom.xml"/><outline text="JSON" xmlUrl="feed.json"/>'
                              "</body></opml>", "text/x-opml")
@@ -168,12 +185,11 @@ def test_full_articles_from_atom_and_json_feeds_in_an_opml_file_and_items_withou
     dead.stop()
     result, events = update(show)
     titles = sorted(p.name for p in result.mp3_paths)
-    assert titles == ["carried-whole.mp3", "kites-over-the-dunes.mp3", "no-link-at-all.mp3"]
+    assert titles == ["annual-report.mp3", "carried-whole.mp3", "kites-over-the-dunes.mp3", "no-link-at-all.mp3"]
     assert not server.requests("/moved/away.html")  # the feed carried the whole article
     warnings = [e.message for e in events if e.kind == "warning"]
     assert any("Episode Five: it is a podcast episode" in w for w in warnings)
-    assert any("Annual report: it is a PDF" in w for w in warnings)
-    assert any("skipped Latest paper: " in w and "is application/pdf, not a web page" in w for w in warnings)
+    assert any("skipped Latest paper: " in w and "is application/zip, not a web page" in w for w in warnings)
     assert any("cannot be reached" in w for w in warnings)
     assert [f.what for f in result.failures] == [dead.url + "/f.xml"]
     carried = ID3(show / "carried-whole.mp3")
@@ -181,7 +197,8 @@ def test_full_articles_from_atom_and_json_feeds_in_an_opml_file_and_items_withou
     assert "dunes" in ID3(show / "kites-over-the-dunes.mp3").getall("COMM")[0].text[0]
     assert not ID3(show / "no-link-at-all.mp3").getall("WOAS")
     statuses = {r.title: r.status for feed in FollowRecords(show).load().feeds.values() for r in feed.items.values()}
-    assert statuses["Latest paper"] == statuses["Annual report"] == statuses["Episode Five"] == "skipped"
+    assert statuses["Latest paper"] == statuses["Episode Five"] == "skipped"
+    assert statuses["Annual report"] == "done"  # a PDF linked from a feed is read
 
 
 def test_reading_list_and_folder(server: FeedServer, tmp_path: Path):

@@ -32,10 +32,10 @@ FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+j
 """Media types a followed URL may come as (servers label feeds loosely; the body says what it is)."""
 
 _NOT_ARTICLE_SUFFIXES = {
-    ".pdf": "a PDF", ".mp3": "audio", ".m4a": "audio", ".ogg": "audio", ".opus": "audio", ".wav": "audio",
+    ".mp3": "audio", ".m4a": "audio", ".ogg": "audio", ".opus": "audio", ".wav": "audio",
     ".mp4": "a video", ".m4v": "a video", ".webm": "a video", ".mov": "a video", ".jpg": "an image",
     ".jpeg": "an image", ".png": "an image", ".gif": "an image", ".webp": "an image", ".svg": "an image",
-    ".zip": "an archive", ".epub": "an e-book",
+    ".zip": "an archive",
 }
 
 FULL_CONTENT_WORDS = 150
