@@ -22,6 +22,13 @@ def _utf8() -> object:
     return html.HTMLParser(encoding="utf-8")
 
 
+def heading_key(text: str) -> str:
+    """A heading's letters and digits, folded: "Part 1 - The Coming" and "PART 1. The coming" match."""
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+
+
 def spoken_heading(text: str) -> str:
     """A heading said inside a chapter: with a full stop, as the web path says its headings."""
     return text + "." if text[-1:].isalnum() else text

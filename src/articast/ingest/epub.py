@@ -18,13 +18,14 @@ from urllib.parse import unquote, urldefrag
 
 from ..errors import InputError
 from ..models import Article, Section
-from .blocks import EPUB_TYPE, blocks, spoken_heading
+from .blocks import EPUB_TYPE, blocks, heading_key, spoken_heading
 
 MAX_UNPACKED_BYTES = 500 * 2**20
 """A book whose files unpack to more than this is refused before it is read (a zip bomb)."""
 
 SKIPPED_TYPES = {"cover", "titlepage", "halftitlepage", "title-page", "copyright-page", "copyright", "toc",
-                 "index", "colophon", "loi", "lot", "imprint", "imprimatur", "landmarks", "frontispiece"}
+                 "index", "colophon", "loi", "lot", "imprint", "imprimatur", "landmarks", "frontispiece",
+                 "bibliography"}
 """The kinds of front and back matter that are not read (EPUB 3 epub:type values, EPUB 2 guide types)."""
 
 _NS = {"c": "urn:oasis:names:tc:opendocument:xmlns:container", "opf": "http://www.idpf.org/2007/opf",
@@ -103,6 +104,7 @@ def read_epub(data: bytes, name: str) -> Article:
         sections = []
         for chapter in chapters:
             paragraphs: list[str] = []
+            headed = False
             for path in chapter.files:
                 try:
                     document = package.read(path).decode("utf-8", "replace")
@@ -110,28 +112,35 @@ def read_epub(data: bytes, name: str) -> Article:
                     continue
                 if _typed_as_skipped(document):
                     continue
-                paragraphs += _chapter_text(document, chapter.title, f"{name}: {path}")
-            if paragraphs:
+                text, heading = _chapter_text(document, chapter.title, title or "")
+                paragraphs += text
+                headed = headed or heading
+            if paragraphs or headed:  # (a part's title page is a chapter mark of its own, said as a title)
                 sections.append(Section(title=chapter.title, paragraphs=tuple(paragraphs)))
     if not sections:
         raise InputError(f"{name}: the e-book's chapters hold no text to read")
     return Article(title=title or "", sections=tuple(sections), author=author, date=date, language=language)
 
 
-def _chapter_text(document: str, title: str, name: str) -> list[str]:
-    """A chapter document's text, block by block in order, without note marks and notes; its own
-    heading, when it is the chapter's title, is left to the chapter mark, and a subheading without
-    a full stop gets one, as the web path's headings do.
+def _chapter_text(document: str, title: str, book: str) -> tuple[list[str], bool]:
+    """A chapter document's text, block by block in order, without note marks and notes, and whether
+    it began with its own heading. That heading (matched by its letters, in one or two lines), and
+    the book's title over it, are left to the chapter mark; a subheading without a full stop gets
+    one, as the web path's headings do.
 
     The web path's reader (trafilatura) is made to tell an article from a page's clutter, and a
     book's chapter has none: on pandoc's EPUBs it joined headings to the paragraphs after them and
     dropped short chapters, so every block is read instead."""
-    found = []
+    found: list[str] = []
+    wanted, matched = heading_key(title), ""
     for text, level in blocks(document):
-        if level and " ".join(text.split()) == " ".join(title.split()):
-            continue
+        key = heading_key(text)
+        if level and not found and key and (wanted.startswith(matched + key) or key == heading_key(book)):
+            if key != heading_key(book):
+                matched += key  # the chapter's own heading, perhaps in two lines ("Part 1", "The Coming…")
+            continue  # (and the book's title over its first chapter)
         found.append(spoken_heading(text) if level else text)
-    return found
+    return found, bool(matched)
 
 
 def _join(base: str, href: str) -> str:

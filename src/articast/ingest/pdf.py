@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError
 from ..models import CODE_SKIPPED, FOOTNOTES_SKIPPED, FORMULA_SKIPPED, REFERENCES_SKIPPED, Article, Section
-from .blocks import spoken_heading
+from .blocks import heading_key, spoken_heading
 
 MAX_PAGES = 5000
 """A document with more pages is refused before it is read."""
@@ -444,13 +444,17 @@ def _aligned(above: list[_Line], row: list[_Line]) -> bool:
 def _reading_order(lines: list[_Line]) -> list[list[_Line]]:
     """The page's lines as columns in reading order.
 
-    The page is cut into slabs where no line stands for a while (between a title block and the text,
-    around a figure); in each slab, the columns are found from the gaps no narrow line crosses, and
+    Where the page as a whole shows no columns (a title block may stand across their gap), it is cut
+    into slabs where no line stands for a while (between a title block and the text, around a
+    figure); in each slab, the columns are found from the gaps no narrow line crosses, and
     read left to right within each band between lines that span them (a spanning line is a column of
     its own). A slab too small to show its columns takes those of its neighbours when none of its
     lines crosses them."""
     if not lines:
         return []
+    whole = _gutters(lines)
+    if whole:  # the page's columns, from top to bottom: a column's gap (before an appendix) is no cut
+        return _columns(lines, whole)
     ordered = _by_rows(lines)
     typical = statistics.median(line.height for line in lines)
     slabs: list[list[_Line]] = [[]]
@@ -627,9 +631,7 @@ def _outline(document, pages: int) -> list[_Entry]:
     return entries
 
 
-def _key(text: str) -> str:
-    """A heading's text for matching: letters and digits only, folded, numbering kept."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+_key = heading_key
 
 
 def _bare(text: str) -> str:
