@@ -3,7 +3,8 @@
     pip install pypdf pdfminer.six          # the bare extractors compared (not articast's dependencies)
     python scripts/pdf_compare.py paper.pdf paper.txt [--header "Running head" ...] [--never "text" ...]
 
-paper.txt is the document's text as written (for a LaTeX paper, `pandoc -f latex -t plain paper.tex`).
+paper.txt is the document's text as written (for a LaTeX paper, `pandoc -f latex -t plain --wrap=none
+paper.tex`; its code blocks, indented by four spaces, are not counted).
 For each reader it prints how many of the text's sentences (six words or more) it reads in order, how
 many of the --header strings (running heads, page numbers) and --never strings (reference-list entries)
 it reads, and how long it took. A sentence counts when its words appear, in order, after the previous
@@ -24,8 +25,11 @@ def words(text: str) -> list[str]:
 
 
 def sentences(text: str) -> list[list[str]]:
+    """The text's sentences of six words or more, as words. Lines indented by four spaces (pandoc's
+    code blocks, with --wrap=none) are code, which no reader should say as prose: they end a sentence."""
+    prose = "\n".join(". " if line.startswith("    ") else line for line in text.splitlines())
     found = []
-    for sentence in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
+    for sentence in re.split(r"(?<=[.!?])\s+", " ".join(prose.split())):
         said = words(sentence)
         if len(said) >= 6:
             found.append(said)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 import statistics
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -166,47 +165,67 @@ def read_pdf(data: bytes, name: str) -> Article:
 # --- characters into lines ---------------------------------------------------------------------
 
 
+_OBJECT_OF = None
+"""FPDFText_GetTextObject, declared to give the object's address as a plain int (a ctypes cast
+per character cost a tenth of the reading time)."""
+
+
+def _text_object_function():
+    global _OBJECT_OF
+    if _OBJECT_OF is None:
+        import ctypes
+
+        import pypdfium2.raw as raw
+
+        prototype = ctypes.CFUNCTYPE(ctypes.c_void_p, raw.FPDF_TEXTPAGE, ctypes.c_int)
+        _OBJECT_OF = prototype(ctypes.cast(raw.FPDFText_GetTextObject, ctypes.c_void_p).value)
+    return _OBJECT_OF
+
+
 def _page_lines(page, number: int) -> tuple[list[_Line], int]:
-    """The line pieces of one page, in the order PDFium gives its characters, and how many there were."""
+    """The line pieces of one page, in the order PDFium gives its characters, and how many there were.
+
+    PDFium is asked as little as it can be per character: the text object's style (font, weight,
+    angle) once per object, and whether a character is generated or a line-end hyphen only for the
+    characters that can be."""
     import ctypes
 
     import pypdfium2.raw as raw
 
     text_page = page.get_textpage()
     height = page.get_height()
+    unicode_of, loose_box = raw.FPDFText_GetUnicode, raw.FPDFText_GetLooseCharBox
+    generated, is_hyphen = raw.FPDFText_IsGenerated, raw.FPDFText_IsHyphen
+    object_of = _text_object_function()
     try:
         handle = text_page.raw
         count = raw.FPDFText_CountChars(handle)
         box = raw.FS_RECTF()
+        box_ref = ctypes.byref(box)
         name = ctypes.create_string_buffer(128)
         flags = ctypes.c_int()
         glyphs: list[tuple | None] = []  # (text, x0, x1, top, bottom, style, hyphen); None: a space
-        fonts: dict[int | None, tuple[bool, bool, bool, int]] = {}
+        fonts: dict[int | None, tuple[bool, bool, bool, int, bool]] = {}
         real = 0
         for index in range(count):
-            code = raw.FPDFText_GetUnicode(handle, index)
-            if raw.FPDFText_IsGenerated(handle, index):
+            code = unicode_of(handle, index)
+            if code in (32, 13, 10, 2, 0xFFFE) and generated(handle, index):
                 if code == 32:
                     glyphs.append(None)  # a space PDFium saw between words
                 continue
-            character = chr(code) if 0 < code < 0x110000 else ""
-            hyphen = bool(raw.FPDFText_IsHyphen(handle, index))
-            if hyphen:
-                character = "-"  # PDFium gives a hyphen at a line's end as a control character
-            if not character or unicodedata.category(character) in ("Cc", "Cs", "Co", "Cn"):
+            hyphen = code in (2, 0x2D, 0xAD, 0x2010) and bool(is_hyphen(handle, index))
+            character = "-" if hyphen else chr(code) if 0 < code < 0x110000 else ""
+            # (PDFium gives a hyphen at a line's end as a control character)
+            if not character or (code < 0x20 or 0x7F <= code < 0xA0 or 0xD800 <= code < 0xF900) and not hyphen:
                 if character in ("\t", "\n", "\r"):
                     glyphs.append(None)
                 continue
             if character.isspace():
                 glyphs.append(None)
                 continue
-            angle = raw.FPDFText_GetCharAngle(handle, index)
-            if 0.05 < angle < 6.23:
-                continue  # turned text: a stamp down the margin
-            if not raw.FPDFText_GetLooseCharBox(handle, index, ctypes.byref(box)) or box.top - box.bottom <= 0.5:
+            if not loose_box(handle, index, box_ref) or box.top - box.bottom <= 0.5:
                 continue
-            text_object = raw.FPDFText_GetTextObject(handle, index)
-            key = ctypes.cast(text_object, ctypes.c_void_p).value if text_object else None
+            key = object_of(handle, index)
             style = fonts.get(key)
             if style is None:
                 weight = raw.FPDFText_GetFontWeight(handle, index)
@@ -216,7 +235,10 @@ def _page_lines(page, number: int) -> tuple[list[_Line], int]:
                 mathy = any(part in font for part in ("cmmi", "cmsy", "cmex", "msam", "msbm", "math", "symbol",
                                                        "stix", "rsfs", "eufm"))
                 mono = bool(flags.value & 1) or any(part in font for part in _MONOSPACED)
-                style = fonts[key] = (bold, mathy, mono, weight)
+                angle = raw.FPDFText_GetCharAngle(handle, index)
+                style = fonts[key] = (bold, mathy, mono, weight, 0.05 < angle < 6.23)
+            if style[4]:
+                continue  # turned text: a stamp down the margin
             real += 1
             glyphs.append((_LIGATURES.get(character, character), box.left, box.right, height - box.top,
                            height - box.bottom, style, hyphen))
@@ -593,8 +615,9 @@ def _paragraphs(columns: list[list[_Line]]) -> list[_Block]:
 
 
 def _join(lines: list[_Line], vocabulary: Counter) -> str:
-    """A block's lines as one text: a word hyphenated at a line end joined (the hyphen kept where the
-    document writes the word with one elsewhere)."""
+    """A block's lines as one text: a word hyphenated at a line end joined. The hyphen is kept where
+    the document writes the word with one elsewhere, or never without one and both halves are words
+    of its own (navy-crowded, not con-ductivity)."""
     text = ""
     for line in lines:
         piece = line.text
@@ -605,10 +628,15 @@ def _join(lines: list[_Line], vocabulary: Counter) -> str:
         following = re.match(r"(\w+)", piece)
         if hyphenated and following and (following.group(1)[0].islower() or line.hyphen):
             head, tail = hyphenated.group(1), following.group(1)
-            kept = vocabulary[(head + "-" + tail).lower()] > vocabulary[(head + tail).lower()]
+            joined, compound = (head + tail).lower(), (head + "-" + tail).lower()
+            kept = vocabulary[compound] > vocabulary[joined] or (
+                not vocabulary[joined] and len(head) >= 3 and len(tail) >= 3
+                and vocabulary[head.lower()] > 0 and vocabulary[tail.lower()] > 0)  # navy-crowded
             text = text[:-1] + ("-" if kept else "") + piece
         elif text.endswith("\u00ad"):
             text = text[:-1] + piece
+        elif re.search(r"(https?://|www\.)\S*[/.]$", text) and piece[:1].isalnum():
+            text = text + piece  # an address broken at a line's end
         else:
             text = text + " " + piece
     return " ".join(text.replace("\u00ad", "").split())
@@ -663,8 +691,9 @@ def _article(pages: list[list[_Line]], geometry: list[tuple[float, float]], outl
         page_blocks = _paragraphs([_tables(column) for column in _reading_order(lines)])
         _mark_footnotes(page_blocks, body, height)
         blocks.extend(page_blocks)
+    # The document's words, but for those at a line's ends (the halves of hyphenated words).
     vocabulary = Counter(word.text.lower().strip(".,;:!?()[]\"'") for lines in pages for line in lines
-                         for word in line.words)
+                         for word in line.words[1:-1])
     # A paragraph that runs on into the next column or page is one paragraph (footnotes between).
     merged: list[_Block] = []
     last: _Block | None = None
