@@ -22,6 +22,22 @@ def _utf8() -> object:
     return html.HTMLParser(encoding="utf-8")
 
 
+def chapter_level(levels: list[int]) -> int:
+    """The heading level whose headings make the chapters: the top one, unless it has fewer than four
+    headings and the next has twice as many (a book's parts over its chapters: a part is hours long).
+    A heading above that level is a chapter mark of its own, with nothing under it but its title."""
+    from collections import Counter
+
+    counts = Counter(level for level in levels if level)
+    if not counts:
+        return 0
+    ordered = sorted(counts)
+    top = ordered[0]
+    if len(ordered) > 1 and counts[top] < 4 and counts[ordered[1]] >= max(4, 2 * counts[top]):
+        return ordered[1]
+    return top
+
+
 def heading_key(text: str) -> str:
     """A heading's letters and digits, folded: "Part 1 - The Coming" and "PART 1. The coming" match."""
     import unicodedata
@@ -45,15 +61,21 @@ def document_article(page: str, name: str, *, title: str | None = None, author: 
         root = html.fromstring(page.encode("utf-8"), parser=_utf8())
         marked = root.xpath("//*[contains(concat(' ', normalize-space(@class), ' '), ' title ')]")
         title = " ".join(marked[0].text_content().split()) if marked else None
-    if title:  # the title said once, as the title
-        found = [(text, level) for number, (text, level) in enumerate(found)
-                 if not (level and number < 2 and " ".join(text.split()) == title)]
-    top = min((level for _, level in found if level), default=0)
+    if title:  # the title (and the author) said once, as the title: not again as headings before the text
+        named = {heading_key(title), heading_key(author or "") or None}
+        first = next((n for n, (text, _) in enumerate(found) if heading_key(text) not in named), len(found))
+        found = found[first:]  # a title page: the title and the author's name, as headings or lines
+    top = chapter_level([level for _, level in found])
     sections: list[Section] = []
     heading: str | None = None
     paragraphs: list[str] = []
     for text, level in found:
-        if level and level == top:
+        if level and level < top:  # a part over chapters: its own mark
+            if heading or paragraphs:
+                sections.append(Section(heading, tuple(paragraphs)))
+            sections.append(Section(text, ()))
+            heading, paragraphs = None, []
+        elif level and level == top:
             if heading or paragraphs:
                 sections.append(Section(heading, tuple(paragraphs)))
             heading, paragraphs = text, []
@@ -101,6 +123,8 @@ def blocks(document: str) -> list[tuple[str, int]]:
     for element in notes:
         if element.getparent() is not None:
             element.drop_tree()
+    for line_break in root.iter("br", "{http://www.w3.org/1999/xhtml}br"):
+        line_break.tail = " " + (line_break.tail or "")  # "Part 1<br/>The Coming": two words
     found = []
     for element in root.iter():
         tag = str(element.tag).split("}")[-1] if isinstance(element.tag, str) else ""

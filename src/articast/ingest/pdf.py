@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError
 from ..models import CODE_SKIPPED, FOOTNOTES_SKIPPED, FORMULA_SKIPPED, REFERENCES_SKIPPED, Article, Section
-from .blocks import heading_key, spoken_heading
+from .blocks import chapter_level, heading_key, spoken_heading
 
 MAX_PAGES = 5000
 """A document with more pages is refused before it is read."""
@@ -142,6 +142,7 @@ def read_pdf(data: bytes, name: str) -> Article:
         if pages > MAX_PAGES:
             raise InputError(f"{name}: has {pages:,} pages; articast reads PDFs of up to {MAX_PAGES:,}")
         info = document.get_metadata_dict(skip_empty=True)
+        info["Lang"] = _catalog_language(document)
         outline = _outline(document, pages)
         lines: list[list[_Line]] = []
         characters = 0
@@ -637,12 +638,36 @@ def _join(lines: list[_Line], vocabulary: Counter) -> str:
             text = text[:-1] + piece
         elif re.search(r"(https?://|www\.)\S*[/.]$", text) and piece[:1].isalnum():
             text = text + piece  # an address broken at a line's end
+        elif _unspaced(text[-1:]) and _unspaced(piece[:1]):
+            text = text + piece  # Chinese and Japanese put no space between words, nor at a line's end
         else:
             text = text + " " + piece
     return " ".join(text.replace("\u00ad", "").split())
 
 
+def _unspaced(character: str) -> bool:
+    """Whether a character is of a script written without spaces (Han, kana, Thai and its neighbours)."""
+    return bool(character) and ("\u2e80" <= character <= "\u9fff" or "\uf900" <= character <= "\ufaff"
+                                or "\u0e00" <= character <= "\u0eff" or "\u1000" <= character <= "\u109f"
+                                or "\u1780" <= character <= "\u17ff" or "\uff00" <= character <= "\uffef")
+
+
 # --- the document --------------------------------------------------------------------------------
+
+
+def _catalog_language(document) -> str:
+    """The language the document declares for its text (its catalog's /Lang), or ""."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    size = raw.FPDFCatalog_GetLanguage(document.raw, None, 0)
+    if not 2 < size <= 256:
+        return ""
+    buffer = (ctypes.c_ushort * (size // 2))()
+    raw.FPDFCatalog_GetLanguage(document.raw, buffer, size)
+    tag = bytes(buffer).decode("utf-16-le", "replace").rstrip("\x00").strip()
+    return tag if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", tag) else ""
 
 
 def _outline(document, pages: int) -> list[_Entry]:
@@ -901,8 +926,9 @@ def _author(info: dict) -> str | None:
 
 def _assemble(blocks: list[_Block], title: str, info: dict, name: str) -> Article:
     title_key = _key(title)
+    author_key = _key(_author(info) or "") or None
     headings = [block.level for block in blocks if block.kind == "heading"]
-    top = min(headings, default=0)
+    top = chapter_level(headings)
     sections: list[Section] = []
     heading: str | None = None
     paragraphs: list[str] = []
@@ -910,14 +936,20 @@ def _assemble(blocks: list[_Block], title: str, info: dict, name: str) -> Articl
     footnotes_said = False
     seen_heading = False
     for block in blocks:
-        if block.kind == "title" or (block.kind == "heading" and _key(block.said) == title_key and not seen_heading):
-            continue
+        if block.kind == "title" or (block.kind == "heading" and not seen_heading
+                                     and _key(block.said) in (title_key, author_key)):
+            continue  # the title page's title and author, set as headings
         if block.kind == "heading":
             if skipping is not None and block.level > skipping:
                 continue
             skipping = None
             references = _references_heading(block.said)
-            if block.level == top:
+            if block.level < top:  # a part over chapters: its own mark
+                if heading or paragraphs:
+                    sections.append(Section(heading, tuple(paragraphs)))
+                sections.append(Section(block.said, ()))
+                heading, paragraphs = None, []
+            elif block.level == top:
                 if heading or paragraphs:
                     sections.append(Section(heading, tuple(paragraphs)))
                 heading, paragraphs = block.said, []
@@ -963,7 +995,8 @@ def _assemble(blocks: list[_Block], title: str, info: dict, name: str) -> Articl
     if not any(p for section in sections for p in section.paragraphs
                if p not in (FOOTNOTES_SKIPPED, REFERENCES_SKIPPED, FORMULA_SKIPPED)):
         raise InputError(f"{name}: has no words to read")
-    return Article(title=title, sections=tuple(sections), author=_author(info), date=_date(info))
+    return Article(title=title, sections=tuple(sections), author=_author(info), date=_date(info),
+                   language=info.get("Lang") or None)
 
 
 def _prose(block: _Block) -> bool:
