@@ -171,9 +171,27 @@ def fonts() -> None:
     pdfmetrics.registerFont(TTFont("Vera-Bold", os.path.join(folder, "VeraBd.ttf")))
 
 
+GERMAN = [
+    ("heading", "1 Einleitung"),
+    ("text", "Mauersegler verbringen fast ihr ganzes Leben in der Luft. Lange wusste niemand, wo sie schlafen. "
+             "Bauern an der Küste berichteten von Schwärmen, die in der Dämmerung immer höher stiegen.*"),
+    ("footnote", "* Die Beobachtungen wurden in den Jahren vor dem Krieg gesammelt."),
+    ("heading", "2 Ergebnisse"),
+    ("text", "Jeder Vogel stieg in der Dämmerung auf etwa zweitausend Meter. Dort flogen die Vögel langsam "
+             "gegen den Wind und glitten zwischen den Flügelschlägen. Bei Regen kamen sie herunter und "
+             "kreisten die ganze Nacht tief über den Seen im Landesinneren."),
+    ("text", "Junge Vögel verhielten sich in ihrem ersten Herbst anders als die alten. Sie stiegen später auf "
+             "und unterbrachen ihre Nächte mit langen Abstiegen, die die alten Vögel nie machten."),
+    ("heading", "Literatur"),
+    ("reference", "[1] Lack, D. Swifts in a Tower. Methuen, London, 1956."),
+    ("reference", "[2] Hedenström, A. und andere. Der Jahresflug des Mauerseglers. Current Biology 26, 2016."),
+]
+
+
 def paper(path: Path, *, columns: int = 2, outline: bool = True, information: bool = True,
-          line_numbers: bool = True) -> Path:
-    """The swift paper set in ``columns`` columns, its title across the top of the first page."""
+          line_numbers: bool = True, items: list | None = None, title: str = TITLE) -> Path:
+    """The swift paper set in ``columns`` columns, its title across the top of the first page
+    (``items``: another paper's, as PAPER gives them)."""
     from reportlab.lib.pagesizes import A4, A5
     from reportlab.pdfgen import canvas
 
@@ -181,14 +199,14 @@ def paper(path: Path, *, columns: int = 2, outline: bool = True, information: bo
     size = A5 if columns == 2 else (A4[0], A4[1] * 0.6)  # the paper runs over several pages either way
     c = canvas.Canvas(str(path), pagesize=size)
     if information:
-        c.setTitle(TITLE)
+        c.setTitle(title)
         c.setAuthor(AUTHOR)
     else:
         c.setTitle("")
     width, height = size
     layout = Layout(c, columns, width, height, line_numbers=line_numbers, margin=56.0 if columns == 3 else 40.0)
     c.setFont("Vera-Bold", 20)
-    c.drawCentredString(width / 2, height - 80, TITLE)
+    c.drawCentredString(width / 2, height - 80, title)
     c.setFont("Vera", 11)
     c.drawCentredString(width / 2, height - 100, AUTHOR)
     c.drawCentredString(width / 2, height - 114, "Institute of Small Birds, Gdansk")
@@ -199,13 +217,14 @@ def paper(path: Path, *, columns: int = 2, outline: bool = True, information: bo
     label.setCharSpace(3)
     label.textLine("RESEARCH ARTICLE")
     c.drawText(label)
-    for kind, content in PAPER:
+    items = items or PAPER
+    for kind, content in items:
         if kind == "heading":
             layout.room(3)
             layout.y -= 6
             layout.line(str(content), font="Vera-Bold", size=HEADING, leading=16)
             if outline:
-                key = f"heading-{PAPER.index((kind, content))}"
+                key = f"heading-{items.index((kind, content))}"
                 c.bookmarkHorizontal(key, 0, layout.y + 16)
                 level = 1 if "." in str(content).split()[0] else 0
                 c.addOutlineEntry(str(content), key, level=level)

@@ -124,3 +124,16 @@ def test_a_damaged_or_locked_pdf_is_one_line(tmp_path):
         assert result.returncode == 2 and len(lines) == 1 and "Traceback" not in result.stderr
         if said:
             assert lines[0] == f"error: {path}: {said}"
+
+
+def test_a_german_paper_says_what_it_leaves_out_in_german(tmp_path):
+    path = pdfbuild.paper(tmp_path / "mauersegler.pdf", items=pdfbuild.GERMAN, title="Wo Mauersegler schlafen")
+    script = script_of(str(path))
+    assert script["language"].startswith("de")
+    got = heard(script)
+    assert [title for title, _ in got] == ["1 Einleitung", "2 Ergebnisse", "Literatur"]
+    assert "kreisten die ganze Nacht tief über den Seen im Landesinneren." in got[1][1]
+    assert "Die Fußnoten werden nicht vorgelesen." in got[0][1] + got[1][1]
+    assert got[2][1].endswith("Das Literaturverzeichnis wird nicht vorgelesen.")
+    everything = json.dumps(script, ensure_ascii=False)
+    assert "Methuen" not in everything and "vor dem Krieg" not in everything and "not read" not in everything
