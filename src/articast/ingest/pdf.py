@@ -934,6 +934,7 @@ def _assemble(blocks: list[_Block], title: str, info: dict, name: str) -> Articl
     paragraphs: list[str] = []
     skipping: int | None = None  # the level of the reference list being skipped
     footnotes_said = False
+    footnote_unsaid = False  # a footnote met inside the reference list (on a paper's last page)
     seen_heading = False
     for block in blocks:
         if block.kind == "title" or (block.kind == "heading" and not seen_heading
@@ -961,6 +962,7 @@ def _assemble(blocks: list[_Block], title: str, info: dict, name: str) -> Articl
                 paragraphs.append(REFERENCES_SKIPPED)
             continue
         if skipping is not None:
+            footnote_unsaid = footnote_unsaid or block.kind == "footnote"
             continue
         if block.kind == "footnote":
             if not footnotes_said:
@@ -991,6 +993,11 @@ def _assemble(blocks: list[_Block], title: str, info: dict, name: str) -> Articl
         paragraphs.append(text)
     if heading or paragraphs:
         sections.append(Section(heading, tuple(paragraphs)))
+    if footnote_unsaid and not footnotes_said:  # said at the end of the text, before the references
+        body = [n for n, section in enumerate(sections) if REFERENCES_SKIPPED not in section.paragraphs]
+        if body:
+            last = sections[body[-1]]
+            sections[body[-1]] = Section(last.title, last.paragraphs + (FOOTNOTES_SKIPPED,))
     # A section that is only a heading with a note and nothing else keeps the note.
     if not any(p for section in sections for p in section.paragraphs
                if p not in (FOOTNOTES_SKIPPED, REFERENCES_SKIPPED, FORMULA_SKIPPED)):
