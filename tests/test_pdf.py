@@ -137,3 +137,35 @@ def test_a_german_paper_says_what_it_leaves_out_in_german(tmp_path):
     assert got[2][1].endswith("Das Literaturverzeichnis wird nicht vorgelesen.")
     everything = json.dumps(script, ensure_ascii=False)
     assert "Methuen" not in everything and "vor dem Krieg" not in everything and "not read" not in everything
+
+
+def test_pages_turned_each_way_are_read_as_shown_and_a_stamp_down_the_margin_is_not(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    width, height = A4
+    path = tmp_path / "turned.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    said = []
+    for quarter in range(4):
+        c.saveState()
+        c.translate(width / 2, height / 2)
+        c.rotate(quarter * 90)  # landscape pages stored turned, as slides and wide tables are
+        c.setFont("Helvetica", 14)
+        for row in range(3):
+            sentence = f"Page {quarter + 1} has its line number {row + 1} here, read in order."
+            c.drawString(-220, 120 - 22 * row, sentence)
+            said.append(sentence)
+        c.restoreState()
+        if quarter == 0:
+            c.saveState()
+            c.translate(30, 200)
+            c.rotate(90)
+            c.setFont("Helvetica", 9)
+            c.drawString(0, 0, "arXiv:2612.00001v1 [cs.CL] 7 Dec 2026")
+            c.restoreState()
+        c.showPage()
+    c.save()
+    script = script_of(str(path))
+    text = " ".join(segment["text"] for chapter in script["chapters"] for segment in chapter["segments"])
+    assert text.endswith(" ".join(said)) and "arXiv" not in text

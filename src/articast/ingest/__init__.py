@@ -150,7 +150,7 @@ def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Artic
             raise InputError(f"{name}: the page is empty")
     else:
         data, name = read_source_bytes(source)
-        if is_pdf(data) or (text_source != "-" and Path(text_source).suffix.lower() == ".pdf"):
+        if is_pdf(data):
             return _finish(held_to_limits(read_pdf(data, name), name), text_source, name, None, served_language,
                            facts)
         if is_old_word(data):

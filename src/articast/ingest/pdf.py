@@ -18,6 +18,7 @@ The title, author and date come from the document's information, else from its f
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 from collections import Counter
@@ -139,6 +140,8 @@ def read_pdf(data: bytes, name: str) -> Article:
         raise InputError(f"{name}: is not a PDF that can be read (a damaged file?)") from None
     try:
         pages = len(document)
+        if pages == 0:
+            raise InputError(f"{name}: has no pages")
         if pages > MAX_PAGES:
             raise InputError(f"{name}: has {pages:,} pages; articast reads PDFs of up to {MAX_PAGES:,}")
         info = document.get_metadata_dict(skip_empty=True)
@@ -186,6 +189,10 @@ def _text_object_function():
 def _page_lines(page, number: int) -> tuple[list[_Line], int]:
     """The line pieces of one page, in the order PDFium gives its characters, and how many there were.
 
+    The page is read in the direction most of its text runs: a landscape page stored turned (slides,
+    wide tables) reads as it is shown, and text turned against the rest (a stamp down the margin) is
+    left out.
+
     PDFium is asked as little as it can be per character: the text object's style (font, weight,
     angle) once per object, and whether a character is generated or a line-end hyphen only for the
     characters that can be."""
@@ -194,7 +201,6 @@ def _page_lines(page, number: int) -> tuple[list[_Line], int]:
     import pypdfium2.raw as raw
 
     text_page = page.get_textpage()
-    height = page.get_height()
     unicode_of, loose_box = raw.FPDFText_GetUnicode, raw.FPDFText_GetLooseCharBox
     generated, is_hyphen = raw.FPDFText_IsGenerated, raw.FPDFText_IsHyphen
     object_of = _text_object_function()
@@ -206,8 +212,7 @@ def _page_lines(page, number: int) -> tuple[list[_Line], int]:
         name = ctypes.create_string_buffer(128)
         flags = ctypes.c_int()
         glyphs: list[tuple | None] = []  # (text, x0, x1, top, bottom, style, hyphen); None: a space
-        fonts: dict[int | None, tuple[bool, bool, bool, int, bool]] = {}
-        real = 0
+        fonts: dict[int | None, tuple[bool, bool, bool, int, float]] = {}
         for index in range(count):
             code = unicode_of(handle, index)
             if code in (32, 13, 10, 2, 0xFFFE) and generated(handle, index):
@@ -237,15 +242,44 @@ def _page_lines(page, number: int) -> tuple[list[_Line], int]:
                                                        "stix", "rsfs", "eufm"))
                 mono = bool(flags.value & 1) or any(part in font for part in _MONOSPACED)
                 angle = raw.FPDFText_GetCharAngle(handle, index)
-                style = fonts[key] = (bold, mathy, mono, weight, 0.05 < angle < 6.23)
-            if style[4]:
-                continue  # turned text: a stamp down the margin
-            real += 1
-            glyphs.append((_LIGATURES.get(character, character), box.left, box.right, height - box.top,
-                           height - box.bottom, style, hyphen))
+                style = fonts[key] = (bold, mathy, mono, weight, angle)
+            glyphs.append((_LIGATURES.get(character, character), box.left, box.right, box.top, box.bottom, style,
+                           hyphen))
+        left, bottom, right, top = page.get_mediabox()
     finally:
         text_page.close()
-    return _lines_from(glyphs, number), real
+    upright = _upright(glyphs, right - left, top - bottom)
+    return _lines_from(upright, number), sum(1 for glyph in upright if glyph is not None)
+
+
+def _upright(glyphs: list, width: float, height: float) -> list:
+    """Glyphs in the page's reading direction, in top-down coordinates: (text, x0, x1, top, bottom,
+    style, hyphen), None for a space; those turned against the page's usual direction are left out.
+
+    PDFium gives boxes in the unturned page's space (y up) and each character's angle; the usual
+    angle is one of four quarter turns."""
+    turns = Counter(round(glyph[5][4] / (math.pi / 2)) % 4 for glyph in glyphs if glyph is not None)
+    quarter = turns.most_common(1)[0][0] if turns else 0
+    expected = quarter * math.pi / 2
+    out: list = []
+    for glyph in glyphs:
+        if glyph is None:
+            out.append(None)
+            continue
+        text, left, right, top, bottom, style, hyphen = glyph
+        turned = abs((style[4] - expected + math.pi) % (2 * math.pi) - math.pi)
+        if turned > 0.05:
+            continue  # turned text: a stamp down the margin
+        if quarter == 0:
+            box = (left, right, height - top, height - bottom)
+        elif quarter == 3:  # runs up the unturned page: the page is shown turned a quarter clockwise
+            box = (bottom, top, left, right)
+        elif quarter == 1:
+            box = (height - top, height - bottom, width - right, width - left)
+        else:
+            box = (width - right, width - left, bottom, top)
+        out.append((text, *box, style, hyphen))
+    return out
 
 
 def _lines_from(glyphs: list, number: int) -> list[_Line]:
