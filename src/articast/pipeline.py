@@ -194,7 +194,7 @@ def produce(source: str | Path | Article, settings: Settings = Settings(), *, ti
 
     ``source`` is a path, a URL, "-", or an Article already read; ``slug`` names the files (default:
     from the title); ``pool`` is a batch's speech workers (see :class:`Batch`)."""
-    article = source if isinstance(source, Article) else read_article(source)
+    article = source if isinstance(source, Article) else read_article(source, progress=progress)
     script = load_script(article, title, settings.lexicon, language=settings.article_language,
                          fallback_language=settings.language)
     settings = choose_voices(settings, script.language)  # refused here, before anything is made

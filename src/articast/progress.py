@@ -35,6 +35,8 @@ class ProgressBar:
             elapsed = time.monotonic() - self.started
             line = (f"\rspeaking  {_bar(event.done, event.total)} "
                     f"{event.done}/{event.total} segments  {elapsed:5.1f}s")
+        elif event.stage == "read":
+            line = f"\rreading   {_bar(event.done, event.total)} {event.done}/{event.total} pages{' ' * 12}"
         else:
             line = f"\r{'mixing' if event.stage == 'mix' else 'encoding'}...{' ' * 50}"
         self.stream.write(line)

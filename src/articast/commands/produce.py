@@ -119,10 +119,15 @@ class ProduceCommand(Command):
 def split(sources: list[str]) -> list[str | Article]:
     """Each source read and cut into one article a chapter (see ingest.split_chapters)."""
     from ..ingest import read_article, split_chapters
+    from ..progress import ProgressBar
 
     chapters: list[str | Article] = []
     for source in sources:
-        book = read_article(source)
+        bar = ProgressBar(sys.stderr)
+        try:
+            book = read_article(source, progress=bar)
+        finally:
+            bar.close()
         parts = split_chapters(book)
         if not parts:
             raise InputError(f"{source}: has no chapter with words to read")

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
-from ..models import Article, ArticleFacts
+from ..models import Article, ArticleFacts, ProgressCallback
 from .blocks import document_article
 from .decode import MAX_ARTICLE_BYTES, decode_text
 from .epub import is_epub, read_epub
@@ -114,11 +114,13 @@ def with_facts(article: Article, facts: ArticleFacts | None) -> Article:
     )
 
 
-def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Article:
+def read_article(source: str | Path, facts: ArticleFacts | None = None,
+                 progress: ProgressCallback | None = None) -> Article:
     """Read an article from a path, an http(s) URL, or "-" (stdin): plain text, Markdown, HTML, Word,
     OpenDocument, EPUB or PDF.
 
-    ``facts`` (from a feed item or a reading list) fill in what the article does not say itself. A
+    ``facts`` (from a feed item or a reading list) fill in what the article does not say itself;
+    ``progress`` hears of a long document's pages as they are read (stage "read"). A
     Word document (.docx) is read as a page whose headings are its chapters (ingest.word)."""
     text_source = str(source)
     url = None
@@ -136,7 +138,8 @@ def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Artic
         if fetched.content_type == EPUB_TYPE or is_epub(data):
             return _finish(held_to_limits(read_epub(data, name), name), text_source, name, url, served_language, facts)
         if fetched.content_type == PDF_TYPE or is_pdf(data):
-            return _finish(held_to_limits(read_pdf(data, name), name), text_source, name, url, served_language, facts)
+            return _finish(held_to_limits(read_pdf(data, name, progress), name), text_source, name, url,
+                           served_language, facts)
         kind = {"text/html": "html", "application/xhtml+xml": "html", "text/plain": None}.get(
             fetched.content_type, "markdown")
         if fetched.charset:
@@ -151,8 +154,8 @@ def read_article(source: str | Path, facts: ArticleFacts | None = None) -> Artic
     else:
         data, name = read_source_bytes(source)
         if is_pdf(data):
-            return _finish(held_to_limits(read_pdf(data, name), name), text_source, name, None, served_language,
-                           facts)
+            return _finish(held_to_limits(read_pdf(data, name, progress), name), text_source, name, None,
+                           served_language, facts)
         if is_old_word(data):
             raise InputError(f"{name}: is an old Word .doc or a password-protected document; "
                              "save it as .docx without a password")

@@ -25,7 +25,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..errors import InputError
-from ..models import CODE_SKIPPED, FOOTNOTES_SKIPPED, FORMULA_SKIPPED, REFERENCES_SKIPPED, Article, Section
+from ..models import (
+    CODE_SKIPPED,
+    FOOTNOTES_SKIPPED,
+    FORMULA_SKIPPED,
+    REFERENCES_SKIPPED,
+    Article,
+    Progress,
+    ProgressCallback,
+    Section,
+)
 from .blocks import chapter_level, heading_key, spoken_heading
 
 MAX_PAGES = 5000
@@ -128,8 +137,9 @@ def is_pdf(data: bytes) -> bool:
     return b"%PDF-" in data[:1024]
 
 
-def read_pdf(data: bytes, name: str) -> Article:
-    """The article a text PDF holds; a PDF with no text layer is refused in one line."""
+def read_pdf(data: bytes, name: str, progress: ProgressCallback | None = None) -> Article:
+    """The article a text PDF holds; a PDF with no text layer is refused in one line. ``progress``
+    hears of the pages read (stage "read")."""
     import pypdfium2 as pdfium
 
     try:
@@ -157,6 +167,8 @@ def read_pdf(data: bytes, name: str) -> Article:
                 page.close()
             characters += count
             lines.append(found)
+            if progress is not None and (number % 10 == 9 or number == pages - 1):
+                progress(Progress("read", number + 1, pages))
         geometry = [document.get_page_size(number) for number in range(pages)]
     finally:
         document.close()
@@ -705,7 +717,14 @@ def _catalog_language(document) -> str:
 
 
 def _outline(document, pages: int) -> list[_Entry]:
+    """The outline's entries to the sixth level (pypdfium2's warning about deeper ones is not shown:
+    those are read from the type)."""
+    import logging
+
     entries = []
+    quiet = logging.getLogger("pypdfium2")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
     try:
         for item in document.get_toc(max_depth=6):
             title = " ".join((item.get_title() or "").split())
@@ -715,6 +734,8 @@ def _outline(document, pages: int) -> list[_Entry]:
                 entries.append(_Entry(item.level, title, index))
     except Exception:  # a damaged outline is read as no outline
         return []
+    finally:
+        quiet.setLevel(level)
     return entries
 
 
