@@ -58,10 +58,10 @@ def test_a_paper_in_columns_is_read_in_order_without_its_running_head_numbers_no
     assert_read_in_order(script)
 
 
-def test_a_paper_without_outline_or_information_takes_headings_from_type_and_title_from_its_first_page(tmp_path):
+def test_a_paper_without_outline_or_information_takes_headings_from_type_and_title_and_author_from_page_1(tmp_path):
     path = pdfbuild.paper(tmp_path / "untitled.pdf", outline=False, information=False)
     script = script_of(str(path))
-    assert script["title"] == pdfbuild.TITLE and script["author"] is None
+    assert (script["title"], script["author"]) == (pdfbuild.TITLE, pdfbuild.AUTHOR)  # from its first page
     assert_read_in_order(script)
     with_outline = script_of(str(pdfbuild.paper(tmp_path / "outlined.pdf")))
     assert heard(with_outline) == heard(script)

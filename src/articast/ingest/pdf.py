@@ -806,7 +806,39 @@ def _article(pages: list[list[_Line]], geometry: list[tuple[float, float]], outl
     else:
         _headings_from_type(blocks, body)
     title = _title(info, blocks, body, geometry[0][1] if geometry else 0.0)
+    if not _author(info):
+        info["Author"] = _byline(blocks, title) or ""
     return _assemble(blocks, title, info, name)
+
+
+_BY = re.compile(r"^(by|von|par|por|di|door|av|af|przez|от|автор)\s+", re.IGNORECASE)
+
+
+def _byline(blocks: list[_Block], title: str) -> str | None:
+    """The author's name from the first page: the short line of names under the title (no digits, no
+    address, each word capitalised), when the document's information names nobody."""
+    key = _key(title)
+    after = None
+    for n, block in enumerate(blocks):
+        if block.page > 0:
+            return None
+        if block.kind == "title" or (block.lines and _key(block.said) == key):
+            after = n
+            break
+    if after is None:
+        return None
+    following = next((b for b in blocks[after + 1:] if b.kind in ("text", "heading", "table")), None)
+    if following is None or following.kind != "text" or following.page > 0 or not blocks[after].lines:
+        return None
+    if following.lines[0].height >= 0.95 * blocks[after].lines[0].height:
+        return None  # the title's own next line
+    text = _BY.sub("", following.lines[0].text.strip())  # (the next lines: an address)
+    words = re.findall(r"[^\W\d_][\w.'’-]*", text)
+    names = text.replace(",", " ").replace(" and ", " ").replace(" & ", " ").split()
+    if (not words or len(names) > 12 or re.search(r"[\d@/:]", text)
+            or not all(word[0].isupper() for word in names if word.isalpha() and len(word) > 3)):
+        return None
+    return text
 
 
 def _heading_like(block: _Block, body: float) -> bool:
