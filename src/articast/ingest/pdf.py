@@ -22,7 +22,7 @@ import math
 import re
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..errors import InputError
 from ..models import (
@@ -113,14 +113,18 @@ class _Line:
 
 @dataclass
 class _Block:
+    """A paragraph, heading, footnote, formula, code sample or table of one page, in reading order."""
+
     lines: list[_Line]
     kind: str = "text"
-    """text, heading, footnote, formula, table, note (a note articast says)"""
+    """text, heading, title, footnote, formula, code or table"""
     level: int = 0
+    """A heading's depth, from 1."""
     said: str = ""
+    """Its text as one line, hyphenated words joined."""
     ends_column: bool = False
+    """Whether it is the last block of its column (a paragraph may go on in the next)."""
     page: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -907,16 +911,12 @@ def _headings_from_outline(blocks: list[_Block], outline: list[_Entry]) -> None:
             continue
         blocks[found].kind = "heading"
         blocks[found].level = levels.index(entry.level) + 1
-        blocks[found].said = _join_heading(blocks[found])
+        blocks[found].said = " ".join(blocks[found].said.split())
         position = found + 1
     # What looks like a heading but is not in the outline is a subheading of the one before it.
     for block in blocks:
         if block.kind == "text" and _references_heading(block.said):
             block.kind, block.level = "heading", len(levels)
-
-
-def _join_heading(block: _Block) -> str:
-    return " ".join(block.said.split())
 
 
 def _references_heading(text: str) -> bool:
