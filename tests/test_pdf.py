@@ -169,3 +169,21 @@ def test_pages_turned_each_way_are_read_as_shown_and_a_stamp_down_the_margin_is_
     script = script_of(str(path))
     text = " ".join(segment["text"] for chapter in script["chapters"] for segment in chapter["segments"])
     assert text.endswith(" ".join(said)) and "arXiv" not in text
+
+
+def test_without_a_date_in_its_information_a_pdf_is_dated_by_its_first_page(tmp_path):
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    c = canvas.Canvas(out)
+    c.setFont("Helvetica", 11)
+    c.drawString(72, 700, "Berlin, 3. März 2021")
+    c.drawString(72, 680, "Die Mauersegler fliegen hoch über der Stadt und schlafen im Flug.")
+    c.save()
+    # The information's dates renamed in place (the file's offsets stay right): a PDF that gives none.
+    data = out.getvalue().replace(b"/CreationDate", b"/XreationDate").replace(b"/ModDate", b"/XodDate")
+    path = tmp_path / "undated.pdf"
+    path.write_bytes(data)
+    assert script_of(str(path))["date"] == "2021-03-03"

@@ -192,7 +192,8 @@ def _script_json(*args: str, stdin: bytes | None = None) -> dict:
 @pytest.mark.slow
 def test_script_json_has_exactly_the_promised_shape(server: str):
     doc = _script_json(f"{server}/story.html")
-    assert set(doc) == {"title", "author", "language", "chapters"}  # (language and voice: issue 34)
+    assert set(doc) == {"title", "author", "date", "language", "chapters"}  # (language and voice: issue 34)
+    assert doc["date"] is None or len(doc["date"]) == 10  # YYYY-MM-DD, when the article says
     assert doc["title"] == "City Opens Its First Night Library" and doc["author"] == "Priya Natarajan"
     for chapter in doc["chapters"]:
         assert set(chapter) == {"title", "segments"}

@@ -43,6 +43,7 @@ class ScriptCommand(Command):
             doc = {
                 "title": script.title,
                 "author": script.author,
+                "date": script.date,
                 "language": script.language,
                 "chapters": [
                     {"title": ch.title, "segments": [

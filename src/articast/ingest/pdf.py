@@ -996,12 +996,26 @@ def _title(info: dict, blocks: list[_Block], body: float, height: float) -> str:
     return ""
 
 
-def _date(info: dict) -> str | None:
+def _date(info: dict, blocks: list[_Block]) -> str | None:
+    """The document's date: its information's creation date, else a whole date printed on its first
+    page ("Dated: August 10, 2010", "3. März 2021"), found by htmldate in the page's first blocks."""
     for key in ("CreationDate", "ModDate"):
         found = re.match(r"(?:D:)?(\d{4})(\d{2})?(\d{2})?", info.get(key) or "")
         if found and found.group(2) and found.group(3) and "1980" <= found.group(1) <= "2100":
             return f"{found.group(1)}-{found.group(2)}-{found.group(3)}"
-    return None
+    from html import escape
+
+    from htmldate import find_date
+
+    first = [block.said for block in blocks if block.page == 0 and block.said][:20]
+    if not first:
+        return None
+    page = "<html><body>" + "".join(f"<p>{escape(text)}</p>" for text in first) + "</body></html>"
+    try:
+        day = find_date(page, extensive_search=True, original_date=True, outputformat="%Y-%m-%d")
+    except Exception:  # a date it cannot make out is no date
+        return None
+    return day if day and not day.endswith("-01-01") else None  # (a year alone comes as 1 January)
 
 
 def _author(info: dict) -> str | None:
@@ -1089,7 +1103,7 @@ def _assemble(blocks: list[_Block], title: str, info: dict, name: str) -> Articl
     if not any(p for section in sections for p in section.paragraphs
                if p not in (FOOTNOTES_SKIPPED, REFERENCES_SKIPPED, FORMULA_SKIPPED)):
         raise InputError(f"{name}: has no words to read")
-    return Article(title=title, sections=tuple(sections), author=_author(info), date=_date(info),
+    return Article(title=title, sections=tuple(sections), author=_author(info), date=_date(info, blocks),
                    language=info.get("Lang") or None)
 
 
