@@ -187,3 +187,26 @@ def test_without_a_date_in_its_information_a_pdf_is_dated_by_its_first_page(tmp_
     path = tmp_path / "undated.pdf"
     path.write_bytes(data)
     assert script_of(str(path))["date"] == "2021-03-03"
+
+
+def test_a_one_page_note_under_its_title_keeps_every_line(tmp_path):
+    """Page 1's lines before the first heading are names and addresses only when a heading follows;
+    a short note whose only heading is its title was once refused as having no words."""
+    from reportlab.pdfgen import canvas
+
+    pdfbuild.fonts()
+    path = tmp_path / "note.pdf"
+    c = canvas.Canvas(str(path))
+    c.setTitle("Le gel et le soleil")
+    c.setFont("Vera-Bold", 18)
+    c.drawString(72, 760, "Le gel et le soleil")
+    c.setFont("Vera", 11)
+    lines = ["Le gel et le soleil, quelle journée merveilleuse !", "Tu sommeilles encore, mon amie charmante.",
+             "Il est temps, ma belle, réveille-toi."]
+    for row, line in enumerate(lines):
+        c.drawString(72, 720 - 16 * row, line)
+    c.save()
+    script = script_of(str(path))
+    assert script["title"] == "Le gel et le soleil" and script["language"].startswith("fr")
+    said = " ".join(segment["text"] for chapter in script["chapters"] for segment in chapter["segments"])
+    assert said == "Le gel et le soleil " + " ".join(lines)

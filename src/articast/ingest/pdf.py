@@ -447,6 +447,9 @@ def _assemble(blocks: list[Block], title: str, info: dict, name: str) -> Article
     author_key = _key(_author(info) or "") or None
     headings = [block.level for block in blocks if block.kind == "heading"]
     top = chapter_level(headings)
+    # Page 1's names and addresses before the first heading are left out only when a heading follows
+    # that is not the title page's own (a one-page note under its title keeps all its lines).
+    chaptered = any(block.kind == "heading" and _key(block.said) not in (title_key, author_key) for block in blocks)
     sections: list[Section] = []
     heading: str | None = None
     paragraphs: list[str] = []
@@ -498,7 +501,7 @@ def _assemble(blocks: list[Block], title: str, info: dict, name: str) -> Article
         if block.kind == "table":
             from .markdown import read_table
 
-            if not seen_heading and headings and block.page == 0:
+            if not seen_heading and chaptered and block.page == 0:
                 continue  # names and addresses set out in a grid
             rows = block.lines[0].rows or []
             paragraphs.extend(read_table([(n == 0, row) for n, row in enumerate(rows)]))
@@ -506,7 +509,7 @@ def _assemble(blocks: list[Block], title: str, info: dict, name: str) -> Article
         text = block.said
         if not text or not any(ch.isalnum() for ch in text):
             continue
-        if not seen_heading and headings and block.page == 0 and not _prose(block):
+        if not seen_heading and chaptered and block.page == 0 and not _prose(block):
             continue  # the first page's furniture before the first heading: authors, addresses
         paragraphs.append(text)
     if heading or paragraphs:
