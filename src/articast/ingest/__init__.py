@@ -190,7 +190,7 @@ def split_chapters(article: Article) -> list[Article]:
     for number, section in enumerate(chapters, start=1):
         title = f"{article.title}, {number}: {section.title}" if section.title else f"{article.title}, {number}"
         parts.append(dataclasses.replace(
-            article, title=title, sections=(dataclasses.replace(section, title=section.title),),
+            article, title=title, sections=(section,),
             source=f"{article.source}#chapter-{number}" if article.source else None, series=article.title,
             part=number, parts=len(chapters), summary=None))
     return parts
